@@ -1,0 +1,112 @@
+"""Namespaces: the standard vocabularies we use and our own terms.
+
+Our own terms are a :class:`rdflib.namespace.DefinedNamespace`, so a typo raises at import time
+instead of minting a wrong IRI.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    VOID,
+    XSD,
+    DefinedNamespace,
+)
+
+SCHEMA = SDO  # https://schema.org/
+CONF = Namespace("https://w3id.org/scholarlydata/ontology/conference-ontology.owl#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ARXIV_CAT = Namespace("https://arxiv.org/list/")
+
+
+class TG(DefinedNamespace):
+    """talkgraph's own terms (for what no standard vocabulary says)."""
+
+    _NS = Namespace("https://w3id.org/talkgraph/ns#")
+    _fail = True
+
+    # talks
+    isPlaceholder: URIRef  # noqa: N815  - true for TBA talks
+    position: URIRef  # order of a talk in its programme
+    # provenance of extracted facts: "file:line:start-end"
+    sourceLocation: URIRef  # noqa: N815
+    titleSource: URIRef  # noqa: N815
+    abstractSource: URIRef  # noqa: N815
+    # institutions
+    inRegistry: URIRef  # noqa: N815
+    # persons
+    onRoster: URIRef  # noqa: N815
+    # topics
+    tooBroad: URIRef  # noqa: N815  - a topic that does not make co-topic edges
+    senseOf: URIRef  # noqa: N815
+    # co-topic graphs as RDF
+    CoTopicLink: URIRef  # noqa: N815
+    source: URIRef
+    target: URIRef
+    weight: URIRef
+    sharedTopic: URIRef  # noqa: N815
+    graphKind: URIRef  # noqa: N815
+    # validation
+    conforms: URIRef
+    violations: URIRef
+    warnings: URIRef
+
+
+PREFIXES: dict[str, Namespace] = {
+    "schema": SCHEMA,
+    "skos": Namespace(str(SKOS)),
+    "dcterms": Namespace(str(DCTERMS)),
+    "foaf": Namespace(str(FOAF)),
+    "prov": Namespace(str(PROV)),
+    "void": Namespace(str(VOID)),
+    "dcat": Namespace(str(DCAT)),
+    "conf": CONF,
+    "oa": OA,
+    "tg": Namespace(str(TG._NS)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "xsd": Namespace(str(XSD)),
+    "owl": Namespace(str(OWL)),
+    "sh": Namespace(str(SH)),
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the dataset's prefixes (replacing rdflib's defaults for schema.org)."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return graph
+
+
+__all__ = [
+    "ARXIV_CAT",
+    "CONF",
+    "DCAT",
+    "DCTERMS",
+    "FOAF",
+    "OA",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "TG",
+    "VOID",
+    "XSD",
+    "bind_prefixes",
+]
