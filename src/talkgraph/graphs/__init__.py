@@ -1,0 +1,38 @@
+"""Co-topic graphs: derived from the RDF graph, analysed with networkx, exported."""
+
+from __future__ import annotations
+
+from .analysis import analyse
+from .build import (
+    COTOPIC_QUERY,
+    KINDS,
+    CoTopicData,
+    GraphKind,
+    Row,
+    build_graph,
+    rows_from_bindings,
+    rows_from_graph,
+)
+from .export import FORMATS, Format, nodes_csv, to_csv, to_gexf, to_graphml, to_node_link_json
+from .rdf import cotopic_graph_iri, graph_to_rdf
+
+__all__ = [
+    "COTOPIC_QUERY",
+    "FORMATS",
+    "KINDS",
+    "CoTopicData",
+    "Format",
+    "GraphKind",
+    "Row",
+    "analyse",
+    "build_graph",
+    "cotopic_graph_iri",
+    "graph_to_rdf",
+    "nodes_csv",
+    "rows_from_bindings",
+    "rows_from_graph",
+    "to_csv",
+    "to_gexf",
+    "to_graphml",
+    "to_node_link_json",
+]

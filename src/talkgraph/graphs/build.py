@@ -1,0 +1,289 @@
+"""Co-topic graphs built from the RDF graph through one SPARQL SELECT.
+
+The query (:data:`COTOPIC_QUERY`) yields one row per talk × speaker × topic. Any SPARQL engine can
+run it: rdflib here (:func:`rows_from_graph`), pyoxigraph in the web layer (hand its solutions to
+:func:`rows_from_bindings`). :class:`CoTopicData` gathers the rows; :func:`build_graph` derives
+one of four networkx graphs from it. Topics marked ``tg:tooBroad`` make no co-topic edges.
+
+Node ids are IRIs; nodes and edges are added in sorted order, so the graph does not depend on
+the order of the rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal, get_args
+
+import networkx as nx
+from rdflib import Graph
+from rdflib.query import ResultRow
+
+from ..vocab import CONF, SCHEMA, SKOS, TG
+
+GraphKind = Literal["topics", "speakers", "talks", "bipartite"]
+KINDS: tuple[str, ...] = get_args(GraphKind)
+
+COTOPIC_QUERY = f"""\
+PREFIX schema: <{SCHEMA}>
+PREFIX skos: <{SKOS}>
+PREFIX conf: <{CONF}>
+PREFIX tg: <{TG._NS}>
+SELECT ?talk ?talkLabel ?speaker ?speakerLabel ?topic ?topicLabel ?tooBroad
+WHERE {{
+  ?talk a conf:Talk .
+  OPTIONAL {{ ?talk schema:name ?talkLabel }}
+  OPTIONAL {{
+    ?talk schema:performer ?speaker .
+    OPTIONAL {{ ?speaker schema:name ?speakerLabel }}
+  }}
+  OPTIONAL {{
+    ?talk schema:about ?topic .
+    OPTIONAL {{
+      ?topic skos:prefLabel ?topicLabel .
+      FILTER (lang(?topicLabel) = "" || langMatches(lang(?topicLabel), "en"))
+    }}
+    OPTIONAL {{ ?topic tg:tooBroad ?tooBroad }}
+  }}
+}}
+"""
+
+_COLUMNS = ("talk", "talkLabel", "speaker", "speakerLabel", "topic", "topicLabel", "tooBroad")
+
+
+@dataclass(frozen=True, order=True)
+class Row:
+    """One solution of :data:`COTOPIC_QUERY` (IRIs and labels as plain strings)."""
+
+    talk: str
+    talk_label: str | None = None
+    speaker: str | None = None
+    speaker_label: str | None = None
+    topic: str | None = None
+    topic_label: str | None = None
+    too_broad: bool = False
+
+
+def _text(value: object) -> str | None:
+    """A binding as a string: rdflib terms are ``str``; pyoxigraph terms have ``.value``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return str(value)
+    inner = getattr(value, "value", None)
+    if isinstance(inner, str):
+        return inner
+    raise TypeError(f"unsupported SPARQL binding {value!r}")
+
+
+def _flag(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = _text(value)
+    return text is not None and text.strip().lower() in ("true", "1")
+
+
+def rows_from_bindings(bindings: Iterable[Mapping[str, object]]) -> list[Row]:
+    """Rows from solutions of any engine: mappings of variable name (``?`` optional) to value.
+
+    Values may be ``None`` (unbound), ``bool``, ``str`` (rdflib terms included) or a term with a
+    string ``value`` (pyoxigraph).
+    """
+    rows = []
+    for binding in bindings:
+        get = {name.lstrip("?"): value for name, value in binding.items()}
+        talk = _text(get.get("talk"))
+        if talk is None:
+            raise ValueError(f"co-topic row without ?talk: {dict(binding)!r}")
+        rows.append(
+            Row(
+                talk=talk,
+                talk_label=_text(get.get("talkLabel")),
+                speaker=_text(get.get("speaker")),
+                speaker_label=_text(get.get("speakerLabel")),
+                topic=_text(get.get("topic")),
+                topic_label=_text(get.get("topicLabel")),
+                too_broad=_flag(get.get("tooBroad")),
+            )
+        )
+    return rows
+
+
+def rows_from_graph(graph: Graph) -> list[Row]:
+    """Run :data:`COTOPIC_QUERY` on an rdflib graph (or dataset with a default union)."""
+    bindings = []
+    for result in graph.query(COTOPIC_QUERY):
+        assert isinstance(result, ResultRow)
+        bindings.append({name: result[name] for name in _COLUMNS})
+    return rows_from_bindings(bindings)
+
+
+@dataclass
+class CoTopicData:
+    """What the rows say: each talk's topics and speakers, and every label."""
+
+    topics_of: dict[str, set[str]] = field(default_factory=dict)  # talk -> topics
+    speakers_of: dict[str, set[str]] = field(default_factory=dict)  # talk -> speakers
+    labels: dict[str, str] = field(default_factory=dict)  # IRI -> label
+    too_broad: set[str] = field(default_factory=set)  # topics that make no edges
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row]) -> CoTopicData:
+        data = cls()
+        candidates: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            data.topics_of.setdefault(row.talk, set())
+            data.speakers_of.setdefault(row.talk, set())
+            pairs = [(row.talk, row.talk_label)]
+            if row.speaker is not None:
+                data.speakers_of[row.talk].add(row.speaker)
+                pairs.append((row.speaker, row.speaker_label))
+            if row.topic is not None:
+                data.topics_of[row.talk].add(row.topic)
+                pairs.append((row.topic, row.topic_label))
+                if row.too_broad:
+                    data.too_broad.add(row.topic)
+            for iri, label in pairs:
+                found = candidates[iri]
+                if label:
+                    found.add(label)
+        # several labels for one thing (not in the contract): take the smallest, deterministically
+        data.labels = {iri: min(found) if found else iri for iri, found in candidates.items()}
+        return data
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri, iri)
+
+    @property
+    def talks(self) -> list[str]:
+        return sorted(self.topics_of)
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(set().union(*self.topics_of.values()))
+
+    def linking_topics(self, talk: str) -> set[str]:
+        """The talk's topics that make co-topic edges (not too broad)."""
+        return self.topics_of.get(talk, set()) - self.too_broad
+
+    def talks_of_speaker(self) -> dict[str, set[str]]:
+        talks: dict[str, set[str]] = defaultdict(set)
+        for talk, speakers in self.speakers_of.items():
+            for speaker in speakers:
+                talks[speaker].add(talk)
+        return dict(talks)
+
+    def talks_of_topic(self) -> dict[str, set[str]]:
+        talks: dict[str, set[str]] = defaultdict(set)
+        for talk, topics in self.topics_of.items():
+            for topic in topics:
+                talks[topic].add(talk)
+        return dict(talks)
+
+
+def _labels(data: CoTopicData, iris: Iterable[str]) -> list[str]:
+    return [data.label(iri) for iri in iris]
+
+
+def _add_node(g: nx.Graph, data: CoTopicData, iri: str, kind: str, **attrs: object) -> None:
+    g.add_node(iri, label=data.label(iri), kind=kind, iri=iri, **attrs)
+
+
+def _add_talk_node(g: nx.Graph, data: CoTopicData, talk: str) -> None:
+    speakers = sorted(data.speakers_of[talk])
+    topics = sorted(data.topics_of[talk])
+    _add_node(
+        g, data, talk, "talk",
+        weight=len(topics),
+        speakers=speakers, speaker_labels=_labels(data, speakers),
+        topics=topics, topic_labels=_labels(data, topics),
+    )  # fmt: skip
+
+
+def _shared_topic_edges(
+    g: nx.Graph, data: CoTopicData, topics_of: Mapping[str, set[str]], min_weight: int
+) -> None:
+    """Link every pair of nodes whose topic sets meet; weight = number of shared topics."""
+    for a, b in combinations(sorted(topics_of), 2):
+        shared = sorted(topics_of[a] & topics_of[b])
+        if shared and len(shared) >= min_weight:
+            g.add_edge(a, b, weight=len(shared), topics=shared, topic_labels=_labels(data, shared))
+
+
+def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+    talks_of = data.talks_of_topic()
+    for topic in sorted(set(talks_of) - data.too_broad):
+        _add_node(g, data, topic, "topic", weight=len(talks_of[topic]), too_broad=False)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for talk in data.talks:
+        for a, b in combinations(sorted(data.linking_topics(talk)), 2):
+            pairs[a, b].add(talk)
+    for (a, b), talk_set in sorted(pairs.items()):
+        talks = sorted(talk_set)
+        if len(talks) >= min_weight:
+            g.add_edge(a, b, weight=len(talks), talks=talks, talk_labels=_labels(data, talks))
+
+
+def _speakers_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+    talks_of = data.talks_of_speaker()
+    topics_of: dict[str, set[str]] = {}
+    for speaker in sorted(talks_of):
+        talks = sorted(talks_of[speaker])
+        _add_node(
+            g, data, speaker, "speaker",
+            weight=len(talks), talks=talks, talk_labels=_labels(data, talks),
+        )  # fmt: skip
+        topics_of[speaker] = set().union(*(data.linking_topics(t) for t in talks))
+    _shared_topic_edges(g, data, topics_of, min_weight)
+
+
+def _talks_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+    for talk in data.talks:
+        _add_talk_node(g, data, talk)
+    _shared_topic_edges(g, data, {t: data.linking_topics(t) for t in data.talks}, min_weight)
+
+
+def _bipartite_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+    for talk in data.talks:
+        _add_talk_node(g, data, talk)
+        g.nodes[talk]["bipartite"] = 0
+    talks_of = data.talks_of_topic()
+    for topic in data.topics:
+        _add_node(
+            g, data, topic, "topic",
+            weight=len(talks_of[topic]), too_broad=topic in data.too_broad, bipartite=1,
+        )  # fmt: skip
+    if min_weight <= 1:
+        for talk in data.talks:
+            for topic in sorted(data.topics_of[talk]):
+                g.add_edge(talk, topic, weight=1)
+
+
+_BUILDERS = {
+    "topics": _topics_graph,
+    "speakers": _speakers_graph,
+    "talks": _talks_graph,
+    "bipartite": _bipartite_graph,
+}
+
+
+def build_graph(data: CoTopicData, kind: GraphKind, min_weight: int = 1) -> nx.Graph:
+    """One co-topic graph; edges lighter than ``min_weight`` are left out (nodes stay).
+
+    * ``topics``: topics linked by the talks they both describe (weight = number of talks, edge
+      ``talks``); node ``weight`` = number of talks about the topic;
+    * ``speakers``: speakers linked by the topics their talks share (weight = number of shared
+      topics, edge ``topics``/``topic_labels``); node ``weight`` = number of talks;
+    * ``talks``: the same between talks; node ``weight`` = number of topics;
+    * ``bipartite``: talk (``bipartite`` 0) – topic (``bipartite`` 1), too-broad topics kept
+      and marked ``too_broad``; every edge has weight 1.
+    """
+    if kind not in _BUILDERS:
+        raise ValueError(f"unknown co-topic graph kind {kind!r}; expected one of {KINDS}")
+    if min_weight < 1:
+        raise ValueError(f"min_weight must be at least 1, got {min_weight}")
+    g = nx.Graph(kind=kind, min_weight=min_weight)
+    _BUILDERS[kind](g, data, min_weight)
+    return g
