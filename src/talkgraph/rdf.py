@@ -1,0 +1,200 @@
+"""The RDF mapping: a resolved :class:`KnowledgeModel` → an rdflib graph (docs/data-model.md).
+
+Events, talks, people, institutions and cited arXiv works; topics and the dataset description
+are added elsewhere.  No blank nodes.  Text (names, titles, abstracts) becomes plain
+``xsd:string`` literals without a language tag: the language of a programme is not known.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import InputError, Place
+from .formats import get_format
+from .iris import Minter
+from .model import Event, Institution, KnowledgeModel, Person, Talk
+from .vocab import CONF, DCTERMS, FOAF, RDF, SCHEMA, TG, XSD, bind_prefixes
+
+KIND_TYPES: dict[str, tuple[URIRef, ...]] = {
+    "university": (SCHEMA.CollegeOrUniversity,),
+    "company": (SCHEMA.Corporation,),
+    "institute": (SCHEMA.ResearchOrganization,),
+    "organization": (),
+}
+ORCID_BASE = "https://orcid.org/"
+WIKIDATA_BASE = "http://www.wikidata.org/entity/"
+
+
+def temporal_literal(value: str, *, source: str, field: str) -> Literal:
+    """``xsd:date`` for an ISO date, ``xsd:dateTime`` for an ISO date-time."""
+    text = value.strip()
+    try:
+        if "T" in text:
+            datetime.fromisoformat(text)
+            return Literal(text, datatype=XSD.dateTime)
+        date.fromisoformat(text)
+        return Literal(text, datatype=XSD.date)
+    except ValueError:
+        raise InputError(
+            f"{value!r} is not an ISO 8601 date or date-time", Place(source, field=field)
+        ) from None
+
+
+class _Mapper:
+    def __init__(self, model: KnowledgeModel, minter: Minter) -> None:
+        self.model = model
+        self.minter = minter
+        self.graph = bind_prefixes(Graph())
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        self.graph.add((s, p, o))
+
+    def event(self, event: Event) -> None:
+        iri = self.minter.event(event.key)
+        info = event.info
+        self.add(iri, RDF.type, SCHEMA.Event)
+        self.add(iri, RDF.type, CONF.Workshop)
+        if info.name:
+            self.add(iri, SCHEMA.name, Literal(info.name))
+        for key in event.talks:
+            self.add(iri, SCHEMA.subEvent, self.minter.talk(key))
+        for key in event.performers:
+            self.add(iri, SCHEMA.performer, self.minter.person(key))
+        if info.start_date:
+            lit = temporal_literal(info.start_date, source=event.source, field="start_date")
+            self.add(iri, SCHEMA.startDate, lit)
+        if info.end_date:
+            lit = temporal_literal(info.end_date, source=event.source, field="end_date")
+            self.add(iri, SCHEMA.endDate, lit)
+        if info.location:
+            self.add(iri, SCHEMA.location, Literal(info.location))
+        if info.url:
+            self.add(iri, SCHEMA.url, URIRef(info.url))
+        for organiser in info.organisers:
+            self.add(iri, SCHEMA.organizer, Literal(organiser))
+        if info.description:
+            self.add(iri, SCHEMA.description, Literal(info.description))
+        if info.licence:
+            self.add(iri, DCTERMS.license, URIRef(info.licence))
+        self.add(iri, TG.sourceLocation, Literal(event.source))
+        for key in event.talks:
+            self.talk(self.model.talks[key], iri)
+
+    def talk(self, talk: Talk, event_iri: URIRef) -> None:
+        iri = self.minter.talk(talk.key)
+        self.add(iri, RDF.type, SCHEMA.Event)
+        self.add(iri, RDF.type, CONF.Talk)
+        self.add(iri, SCHEMA.name, Literal(talk.title))
+        if talk.abstract:
+            self.add(iri, SCHEMA.description, Literal(talk.abstract))
+        self.add(iri, SCHEMA.performer, self.minter.person(talk.speaker))
+        self.add(iri, SCHEMA.superEvent, event_iri)
+        for key in talk.coauthors:
+            self.add(iri, SCHEMA.contributor, self.minter.person(key))
+        for ref in talk.citations:
+            work = URIRef(ref.url)
+            self.add(iri, DCTERMS.references, work)
+            self.add(work, RDF.type, SCHEMA.ScholarlyArticle)
+            self.add(work, SCHEMA.identifier, Literal(f"arXiv:{ref.arxiv_id}"))
+            self.add(work, SCHEMA.url, work)
+        self.add(iri, TG.isPlaceholder, Literal(talk.placeholder))
+        self.add(iri, TG.position, Literal(talk.position))
+        if talk.title_span is not None:
+            self.add(iri, TG.titleSource, Literal(str(talk.title_span)))
+        if talk.abstract and talk.abstract_span is not None:
+            self.add(iri, TG.abstractSource, Literal(str(talk.abstract_span)))
+
+    def person(self, person: Person) -> None:
+        iri = self.minter.person(person.key)
+        self.add(iri, RDF.type, SCHEMA.Person)
+        self.add(iri, RDF.type, FOAF.Person)
+        self.add(iri, SCHEMA.name, Literal(person.name))
+        if person.given_name:
+            self.add(iri, SCHEMA.givenName, Literal(person.given_name))
+        if person.family_name:
+            self.add(iri, SCHEMA.familyName, Literal(person.family_name))
+        if person.affiliation is not None:
+            self.add(iri, SCHEMA.affiliation, self.minter.institution(person.affiliation))
+        self.add(iri, TG.onRoster, Literal(person.on_roster))
+        if person.orcid:
+            orcid = person.orcid.strip().rstrip("/").rsplit("/", 1)[-1]
+            self.add(iri, SCHEMA.identifier, Literal(orcid))
+            self.add(iri, SCHEMA.sameAs, URIRef(ORCID_BASE + orcid))
+        for span in person.spans:
+            self.add(iri, TG.sourceLocation, Literal(str(span)))
+
+    def institution(self, inst: Institution) -> None:
+        iri = self.minter.institution(inst.key)
+        self.add(iri, RDF.type, SCHEMA.Organization)
+        for cls in KIND_TYPES.get(inst.kind, ()):
+            self.add(iri, RDF.type, cls)
+        self.add(iri, RDF.type, FOAF.Organization)
+        self.add(iri, SCHEMA.name, Literal(inst.name))
+        for alt in inst.alternate_names:
+            self.add(iri, SCHEMA.alternateName, Literal(alt))
+        if inst.country:
+            address = self.minter.fragment(iri, "address")
+            self.add(iri, SCHEMA.address, address)
+            self.add(address, RDF.type, SCHEMA.PostalAddress)
+            self.add(address, SCHEMA.addressCountry, Literal(inst.country))
+        self.add(iri, TG.inRegistry, Literal(inst.in_registry))
+        if inst.ror:
+            self.add(iri, SCHEMA.sameAs, URIRef(inst.ror))
+        if inst.wikidata:
+            self.add(iri, SCHEMA.sameAs, URIRef(WIKIDATA_BASE + inst.wikidata))
+        for span in inst.spans:
+            self.add(iri, TG.sourceLocation, Literal(str(span)))
+
+
+def to_graph(model: KnowledgeModel, minter: Minter) -> Graph:
+    """The RDF graph of a resolved model (events, talks, people, institutions, arXiv works)."""
+    mapper = _Mapper(model, minter)
+    for event in model.events:
+        mapper.event(event)
+    for person in model.people.values():
+        mapper.person(person)
+    for inst in model.institutions.values():
+        mapper.institution(inst)
+    return mapper.graph
+
+
+def _sorted_lines(text: str) -> str:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return "".join(f"{line}\n" for line in lines)
+
+
+def canonical_ntriples(graph: Graph) -> str:
+    """N-Triples with the lines sorted: the same graph always gives the same text."""
+    return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+
+
+def serialise(graph: Graph, fmt: str) -> bytes:
+    """``graph`` in the format called ``fmt`` (see :data:`talkgraph.formats.FORMATS`).
+
+    N-Triples and N-Quads come out sorted (byte-identical for the same graph).  A plain graph
+    asked for in a quad format goes into the default graph (or the graph named by its IRI).
+    """
+    spec = get_format(fmt)
+    if spec.name == "nt":
+        return canonical_ntriples(graph).encode("utf-8")
+    source: Graph = graph
+    if spec.quads and not graph.context_aware:
+        dataset = Dataset()
+        bind_prefixes(dataset)
+        for prefix, ns in graph.namespaces():
+            dataset.bind(prefix, ns, override=False)
+        target = (
+            dataset.graph(graph.identifier)
+            if isinstance(graph.identifier, URIRef)
+            else dataset.default_graph
+        )
+        for triple in graph:
+            target.add(triple)
+        source = dataset
+    data = source.serialize(format=spec.rdflib, encoding="utf-8")
+    if spec.name == "nquads":
+        return _sorted_lines(data.decode("utf-8")).encode("utf-8")
+    return data
