@@ -27,6 +27,7 @@ SCHEMA = SDO  # https://schema.org/
 CONF = Namespace("https://w3id.org/scholarlydata/ontology/conference-ontology.owl#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 ARXIV_CAT = Namespace("https://arxiv.org/list/")
 
 
@@ -79,6 +80,7 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": Namespace(str(XSD)),
     "owl": Namespace(str(OWL)),
     "sh": Namespace(str(SH)),
+    "spdx": SPDX,
 }
 
 
@@ -105,6 +107,7 @@ __all__ = [
     "SD",
     "SH",
     "SKOS",
+    "SPDX",
     "TG",
     "VOID",
     "XSD",
