@@ -117,7 +117,10 @@ def test_topic_cooccurrence_weights_and_talks() -> None:
         edge(topic("cs"), topic("dl")): 1,
     }
     assert g.edges[topic("cs"), topic("opt")]["talks"] == [talk("t1"), talk("t2")]
-    assert g.edges[topic("cs"), topic("opt")]["talk_labels"] == ["Sparse recovery", "Convex methods"]
+    assert g.edges[topic("cs"), topic("opt")]["talk_labels"] == [
+        "Sparse recovery",
+        "Convex methods",
+    ]
     node = g.nodes[topic("cs")]
     assert node == {
         "label": "compressed sensing",
@@ -206,8 +209,8 @@ def test_row_order_does_not_matter() -> None:
     shuffled = rows[:]
     random.Random(7).shuffle(shuffled)
     for kind in ("topics", "speakers", "talks", "bipartite"):
-        a = build_graph(CoTopicData.from_rows(rows), kind)  # type: ignore[arg-type]
-        b = build_graph(CoTopicData.from_rows(shuffled), kind)  # type: ignore[arg-type]
+        a = build_graph(CoTopicData.from_rows(rows), kind)
+        b = build_graph(CoTopicData.from_rows(shuffled), kind)
         assert list(a.nodes(data=True)) == list(b.nodes(data=True))
         assert list(a.edges(data=True)) == list(b.edges(data=True))
 

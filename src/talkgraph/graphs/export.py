@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import networkx as nx
+from networkx.readwrite.gexf import GEXFWriter
 
 LIST_SEPARATOR = "; "
 LINKS = "links"  # node-link key of the edge list
@@ -61,8 +62,13 @@ def to_gexf(g: nx.Graph) -> bytes:
     h = scalar_copy(g)
     # GEXF keeps no arbitrary graph attributes: name the graph after its kind instead
     h.graph.setdefault("name", f"talkgraph co-topic graph: {g.graph.get('kind', '')}".strip())
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    # networkx stamps today's date; leave it out so the same graph gives the same bytes
+    for meta in writer.xml.iter("meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    writer.add_graph(h)
     buffer = io.BytesIO()
-    nx.write_gexf(h, buffer, encoding="utf-8", prettyprint=True)
+    writer.write(buffer)
     return buffer.getvalue()
 
 
