@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 from rdflib import Graph
 
+from talkgraph.errors import ConfigError
 from talkgraph.graphs import (
     COTOPIC_QUERY,
     CoTopicData,
@@ -216,9 +217,9 @@ def test_row_order_does_not_matter() -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ConfigError, match="kind"):
         build_graph(sample_data(), "people")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="min_weight"):
+    with pytest.raises(ConfigError, match="min_weight"):
         build_graph(sample_data(), "talks", min_weight=0)
     with pytest.raises(ValueError, match="talk"):
         rows_from_bindings([{"topic": topic("cs")}])

@@ -9,10 +9,12 @@ import json
 import networkx as nx
 import pytest
 
+from talkgraph.errors import ConfigError
 from talkgraph.graphs import (
     FORMATS,
     analyse,
     build_graph,
+    export_graph,
     nodes_csv,
     to_csv,
     to_gexf,
@@ -121,6 +123,10 @@ def test_formats_table() -> None:
         assert fmt.suffix.startswith(".")
         assert "/" in fmt.media_type
     assert FORMATS["csv"].write is to_csv
+    assert export_graph(g, "csv") == to_csv(g).encode("utf-8")
+    assert export_graph(g, "gexf") == to_gexf(g)
+    with pytest.raises(ConfigError, match="format"):
+        export_graph(g, "pdf")
 
 
 def test_exports_are_deterministic() -> None:

@@ -13,7 +13,16 @@ from .build import (
     rows_from_bindings,
     rows_from_graph,
 )
-from .export import FORMATS, Format, nodes_csv, to_csv, to_gexf, to_graphml, to_node_link_json
+from .export import (
+    FORMATS,
+    Format,
+    export_graph,
+    nodes_csv,
+    to_csv,
+    to_gexf,
+    to_graphml,
+    to_node_link_json,
+)
 from .rdf import cotopic_graph_iri, graph_to_rdf
 
 __all__ = [
@@ -26,6 +35,7 @@ __all__ = [
     "Row",
     "analyse",
     "build_graph",
+    "export_graph",
     "cotopic_graph_iri",
     "graph_to_rdf",
     "nodes_csv",

@@ -21,6 +21,7 @@ import networkx as nx
 from rdflib import Graph
 from rdflib.query import ResultRow
 
+from ..errors import ConfigError
 from ..vocab import CONF, SCHEMA, SKOS, TG
 
 GraphKind = Literal["topics", "speakers", "talks", "bipartite"]
@@ -281,9 +282,9 @@ def build_graph(data: CoTopicData, kind: GraphKind, min_weight: int = 1) -> nx.G
       and marked ``too_broad``; every edge has weight 1.
     """
     if kind not in _BUILDERS:
-        raise ValueError(f"unknown co-topic graph kind {kind!r}; expected one of {KINDS}")
+        raise ConfigError(f"unknown co-topic graph kind {kind!r}; expected one of {KINDS}")
     if min_weight < 1:
-        raise ValueError(f"min_weight must be at least 1, got {min_weight}")
+        raise ConfigError(f"min_weight must be at least 1, got {min_weight}")
     g = nx.Graph(kind=kind, min_weight=min_weight)
     _BUILDERS[kind](g, data, min_weight)
     return g

@@ -20,6 +20,8 @@ from typing import NamedTuple
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from ..errors import ConfigError
+
 LIST_SEPARATOR = "; "
 LINKS = "links"  # node-link key of the edge list
 
@@ -122,3 +124,11 @@ FORMATS: dict[str, Format] = {
     "csv": Format("text/csv", ".csv", to_csv),
     "nodes-csv": Format("text/csv", ".nodes.csv", nodes_csv),
 }
+
+
+def export_graph(g: nx.Graph, fmt: str) -> bytes:
+    """``g`` in one of :data:`FORMATS`, as UTF-8 bytes."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown graph format {fmt!r}; expected one of {sorted(FORMATS)}")
+    out = FORMATS[fmt].write(g)
+    return out.encode("utf-8") if isinstance(out, str) else out
