@@ -1,0 +1,79 @@
+"""Look at a SPARQL request before it runs: what form it is, and whether it is allowed.
+
+A real tokenizer, not a substring search: keywords inside string literals, IRIs and comments
+are not keywords, and keywords are case-insensitive (``service`` is ``SERVICE``).  Only bare
+words count, so a variable ``?load`` or a prefixed name ``ex:Service`` is fine.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from ..errors import QueryRefused
+
+QueryForm = Literal["select", "ask", "construct", "describe"]
+
+#: Words that only occur in SPARQL Update (none of them is a query keyword or function).
+UPDATE_WORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"}
+)
+#: Words that would make the endpoint send requests elsewhere.
+FEDERATION_WORDS = frozenset({"SERVICE"})
+_FORMS: dict[str, QueryForm] = {
+    "SELECT": "select",
+    "ASK": "ask",
+    "CONSTRUCT": "construct",
+    "DESCRIBE": "describe",
+}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>
+        \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | '''(?:[^'\\]|\\.|'(?!''))*'''
+      | "(?:[^"\\\n\r]|\\.)*"
+      | '(?:[^'\\\n\r]|\\.)*'
+    )
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7-\uffff]+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7-\uffff]*)?:(?:[\w.\-:%\\\u00b7-\uffff]*))
+  | (?P<blank>_:[\w.\-\u00b7-\uffff]+)
+  | (?P<word>[A-Za-z_][\w]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def bare_words(sparql: str) -> list[str]:
+    """The bare words (keywords, function names, ``a``) of a query, upper-cased, in order."""
+    return [m.group().upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
+
+
+def query_form(words: list[str]) -> QueryForm | None:
+    """The top-level form: the first of SELECT/ASK/CONSTRUCT/DESCRIBE after the prologue."""
+    return next((_FORMS[w] for w in words if w in _FORMS), None)
+
+
+def check_query(sparql: str) -> QueryForm | None:
+    """Refuse updates and federation; return the query form (``None`` if not recognisable).
+
+    A query whose form cannot be found is left to the parser, which reports the exact
+    position of the problem.
+    """
+    words = bare_words(sparql)
+    update = sorted(set(words) & UPDATE_WORDS)
+    if update:
+        raise QueryRefused(
+            f"this endpoint is read-only: SPARQL Update ({', '.join(update)}) is not accepted"
+        )
+    if set(words) & FEDERATION_WORDS:
+        raise QueryRefused(
+            "SERVICE (federated query) is not allowed: this endpoint never sends requests "
+            "to other servers"
+        )
+    return query_form(words)

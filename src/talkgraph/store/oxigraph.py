@@ -1,0 +1,210 @@
+"""Running one query on a pyoxigraph store, in-process, with row and byte caps.
+
+This is what a worker process does (see :mod:`talkgraph.store.pool`); it has no time limit of
+its own, so nothing else should call :meth:`Executor.execute` on untrusted queries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import BNode as RdfBNode
+from rdflib.term import Literal as RdfLiteral
+from rdflib.term import Node as RdfNode
+from rdflib.term import URIRef as RdfURIRef
+
+from ..errors import QueryError, ResultTooLarge
+from .base import QuerySyntaxError
+from .results import CANONICAL, QueryResult, Term, formats_for
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One query and how to run it; picklable, it is sent to a worker process."""
+
+    sparql: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    max_rows: int = 10_000
+    max_bytes: int = 64 * 1024 * 1024
+    result_format: str | None = None
+
+
+def to_oxigraph(term: Term | RdfNode) -> Term:
+    """A pyoxigraph term for a pyoxigraph or rdflib term."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
+        return term
+    if isinstance(term, RdfURIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, RdfBNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind a {type(term).__name__} in a query")
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Term | RdfNode]) -> str:
+    """``sparql`` with a trailing ``VALUES`` clause that binds each variable to one term.
+
+    Like rdflib's ``initBindings``, the values are joined with the query's solutions; terms
+    are written in their N-Triples form by pyoxigraph, so no user text is ever formatted into
+    the query.  (pyoxigraph's ``substitutions`` would require each variable to be projected.)
+    A query that already ends with a VALUES clause cannot take bindings.
+    """
+    if not bindings:
+        return sparql
+    names, terms = [], []
+    for name, value in bindings.items():
+        if not _VARIABLE.match(name):
+            raise QueryError(f"invalid variable name for a binding: {name!r}")
+        term = to_oxigraph(value)
+        if isinstance(term, ox.BlankNode):
+            raise QueryError("a blank node cannot be bound in a query")
+        names.append(f"?{name}")
+        terms.append(str(term))
+    return f"{sparql}\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+
+
+def syntax_error(error: SyntaxError, sparql: str) -> QueryError:
+    """The parser's message with its line and column, and the line it points into."""
+    text = str(error)
+    match = _POSITION.match(text)
+    if not match:
+        return QueryError(f"SPARQL syntax error: {text}")
+    line, column, detail = int(match[1]), int(match[2]), match[3]
+    lines = sparql.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    caret = " " * max(min(column - 1, len(source)), 0) + "^"
+    return QuerySyntaxError(f"SPARQL syntax error: {detail}", line, column, f"{source}\n{caret}")
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+    data: dict[str, object] = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+    elif term.datatype.value not in (_XSD_STRING, _RDF_LANGSTRING):
+        data["datatype"] = term.datatype.value
+    return data
+
+
+class Executor:
+    """A pyoxigraph store and the code that answers one :class:`Request` on it."""
+
+    def __init__(self, store: ox.Store, prefixes: Mapping[str, str] | None = None) -> None:
+        self.store = store
+        self.prefixes = dict(prefixes or {})
+
+    @classmethod
+    def from_files(
+        cls, files: Sequence[tuple[Path, str | None]], prefixes: Mapping[str, str] | None = None
+    ) -> Executor:
+        """A new in-memory store with each file loaded into the default graph and, when a
+        graph IRI is given, also into that named graph (format from the file suffix)."""
+        store = ox.Store()
+        for path, graph in files:
+            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+            if fmt is None:
+                raise QueryError(f"{path}: unknown RDF file suffix")
+            store.bulk_load(path=path, format=fmt)
+            if graph is not None:
+                store.bulk_load(path=path, format=fmt, to_graph=ox.NamedNode(graph))
+        return cls(store, prefixes)
+
+    def default_graph_size(self) -> int:
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def execute(self, request: Request) -> QueryResult:
+        """Run ``request``; raise :class:`QueryError` subclasses for anything wrong."""
+        try:
+            default = [ox.NamedNode(u) for u in request.default_graph_uris] or None
+            named = [ox.NamedNode(u) for u in request.named_graph_uris] or None
+        except ValueError as error:
+            raise QueryError(f"invalid graph IRI: {error}") from None
+        try:
+            answer = self.store.query(
+                request.sparql,
+                default_graph=default,  # type: ignore[arg-type]
+                named_graphs=named,  # type: ignore[arg-type]
+            )
+        except SyntaxError as error:
+            raise syntax_error(error, request.sparql) from None
+        except (OSError, ValueError, TypeError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+        try:
+            result = self._canonical(answer, request)
+            wanted = request.result_format
+            if wanted in formats_for(result.kind) and wanted != result.format:
+                data = result.serialize(wanted)
+                result = QueryResult(result.kind, str(wanted), data, result.count)
+        except (OSError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+        if len(result.data) > request.max_bytes:
+            raise ResultTooLarge(
+                f"the result is larger than the limit of {request.max_bytes} bytes; "
+                "add a LIMIT or select fewer variables"
+            )
+        return result
+
+    def _canonical(
+        self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, request: Request
+    ) -> QueryResult:
+        limit = request.max_rows
+        if isinstance(answer, ox.QueryBoolean):
+            data = json.dumps({"head": {}, "boolean": bool(answer)}).encode()
+            return QueryResult("ask", CANONICAL["ask"], data, 1)
+        if isinstance(answer, ox.QueryTriples):
+            triples: list[ox.Triple] = []
+            for triple in answer:
+                triples.append(triple)
+                if len(triples) > limit:
+                    raise _too_many(limit, "triples")
+            graph_formats = formats_for("graph")
+            fmt = graph_formats.get(request.result_format or "", graph_formats[CANONICAL["graph"]])
+            assert isinstance(fmt.oxigraph, ox.RdfFormat)
+            data = ox.serialize(triples, format=fmt.oxigraph, prefixes=self.prefixes) or b""
+            return QueryResult("graph", fmt.name, data, len(triples))
+        names = [v.value for v in answer.variables]
+        rows: list[dict[str, dict[str, object]]] = []
+        size = 0
+        for solution in answer:
+            row = {n: _json_term(t) for n in names if (t := solution[n]) is not None}
+            rows.append(row)
+            size += sum(len(str(v)) for v in row.values())
+            if len(rows) > limit:
+                raise _too_many(limit, "rows")
+            if size > request.max_bytes:
+                raise ResultTooLarge(f"the result is larger than {request.max_bytes} bytes")
+        doc = {"head": {"vars": names}, "results": {"bindings": rows}}
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        return QueryResult("select", CANONICAL["select"], data, len(rows))
+
+
+def _too_many(limit: int, what: str) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result has more than {limit} {what}, the limit of this endpoint; "
+        "add a LIMIT (and OFFSET to page through it)"
+    )

@@ -1,0 +1,224 @@
+"""Bounded query execution: a small pool of forked worker processes.
+
+pyoxigraph's ``Store.query`` has no timeout or memory cap and does not return to Python
+while it evaluates, so a runaway query can only be stopped from outside.  The store is loaded
+in the parent; workers are forked from it (sharing the loaded store copy-on-write), each with an
+address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a pipe; the parent
+waits with a deadline and, when it passes, kills the worker with SIGKILL and forks a fresh one.
+A worker that dies (out of memory) is replaced the same way.  Checkout is thread-safe, so the
+web server's threads share the pool; while one query runs long the other workers keep serving.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from ..errors import (
+    NotFound,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+    TalkgraphError,
+)
+from .base import QueryAborted, QuerySyntaxError, QueryTooLarge
+from .oxigraph import Executor, Request
+from .results import QueryResult
+
+log = logging.getLogger(__name__)
+_ERRORS: dict[str, type[TalkgraphError]] = {
+    cls.__name__: cls
+    for cls in (
+        QueryError,
+        QueryRefused,
+        QueryTimeout,
+        ResultTooLarge,
+        QueryAborted,
+        QueryTooLarge,
+        NotFound,
+    )
+}
+_CTX = multiprocessing.get_context("fork")
+
+
+def _address_space() -> int:
+    """This process's current virtual memory size in bytes."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, mb: int) -> None:
+    """The worker loop: answer requests until the pipe closes or ``None`` arrives."""
+    parent_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if mb > 0:
+        limit = _address_space() + mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            reply: tuple[object, ...] = ("ok", executor.execute(request))
+        except QuerySyntaxError as error:
+            assert error.place is not None
+            reply = ("syntax", error.message, error.place.line, error.place.column, error.excerpt)
+        except TalkgraphError as error:
+            reply = ("error", type(error).__name__, error.message)
+        except MemoryError:
+            reply = ("error", "QueryAborted", "the query ran out of the worker's memory limit")
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which logs it
+            reply = ("error", "QueryError", f"the query failed: {error}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+class _Worker:
+    def __init__(self, executor: Executor, memory_mb: int) -> None:
+        self.conn, child_end = _CTX.Pipe()
+        self.process: BaseProcess = _CTX.Process(
+            target=_worker_main,
+            args=(executor, child_end, self.conn, memory_mb),
+            daemon=True,
+            name="talkgraph-query",
+        )
+        self.process.start()
+        child_end.close()
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """``size`` forked workers that run :class:`Request` objects with a deadline."""
+
+    def __init__(self, executor: Executor, *, size: int = 2, memory_mb: int = 2048) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self._executor = executor
+        self._memory_mb = memory_mb
+        self._lock = threading.Lock()
+        self._closed = False
+        self._all: list[_Worker] = []
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        for _ in range(size):
+            self._idle.put(self._spawn())
+        atexit.register(self.close)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._executor, self._memory_mb)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+            closed = self._closed
+        if not closed:
+            self._idle.put(self._spawn())
+
+    def pids(self) -> list[int]:
+        """The process ids of the current workers."""
+        with self._lock:
+            return [w.pid for w in self._all]
+
+    def run(self, request: Request, timeout: float) -> QueryResult:
+        """Run ``request`` in a worker; at most ``timeout`` seconds of evaluation.
+
+        Waiting for a free worker is bounded by ``timeout`` too (then :class:`QueryTimeout`
+        says the server is busy); the evaluation then gets the full ``timeout``.
+        """
+        if self._closed:
+            raise QueryAborted("the query service has been shut down")
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"all query workers stayed busy for {timeout:g} s; try again later"
+            ) from None
+        if not worker.process.is_alive():
+            self._replace(worker)
+            worker = self._idle.get(timeout=timeout)
+        started = time.monotonic()
+        try:
+            worker.conn.send(request)
+            ready = worker.conn.poll(timeout)
+            reply = worker.conn.recv() if ready else None
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise QueryAborted(
+                f"the query was stopped: it used more than the memory limit of "
+                f"{self._memory_mb} MiB"
+            ) from None
+        if reply is None:
+            log.warning("query stopped after %.1f s, killing worker %d", timeout, worker.pid)
+            self._replace(worker)
+            raise QueryTimeout(
+                f"the query was stopped after the time limit of {timeout:g} s; "
+                "simplify it or add a LIMIT"
+            )
+        self._idle.put(worker)
+        log.debug("query answered in %.3f s", time.monotonic() - started)
+        return _unpack(reply)
+
+    def close(self) -> None:
+        """Stop every worker (idempotent)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers, self._all = self._all, []
+        for worker in workers:
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)
+        for worker in workers:
+            worker.process.join(1)
+            if worker.process.is_alive():
+                worker.kill()
+            worker.conn.close()
+        atexit.unregister(self.close)
+
+
+def _unpack(reply: tuple[object, ...]) -> QueryResult:
+    tag = reply[0]
+    if tag == "ok":
+        assert isinstance(reply[1], QueryResult)
+        return reply[1]
+    if tag == "syntax":
+        _, message, line, column, excerpt = reply
+        raise QuerySyntaxError(str(message), int(str(line)), int(str(column)), str(excerpt))
+    _, name, message = reply
+    raise _ERRORS.get(str(name), QueryError)(str(message))
