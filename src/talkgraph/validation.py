@@ -1,0 +1,292 @@
+"""SHACL validation of a talkgraph graph, with a report an organiser can read.
+
+The only module that imports pyshacl.  Shapes live in the project's ``shapes/`` directory
+(``dataset.ttl`` holds the shapes of the dataset description, validated separately).
+A graph *conforms* when it has no ``sh:Violation``; warnings and infos are gaps to fill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyoxigraph
+import pyshacl
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import NamespaceManager
+from rdflib.term import Node
+
+from .errors import ValidationFailed
+from .vocab import CONF, DCAT, DCTERMS, OA, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, bind_prefixes
+
+SHAPES_DIR = Path(__file__).parents[2] / "shapes"
+DATASET_SHAPES = SHAPES_DIR / "dataset.ttl"
+TGSH = Namespace("https://w3id.org/talkgraph/shapes#")
+
+SEVERITIES = ("Violation", "Warning", "Info")
+_PLURAL = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
+LABEL_LENGTH = 48
+VALUE_LENGTH = 60
+
+# What to call a focus node, by its most specific type (first match wins).
+_KINDS: tuple[tuple[URIRef, str], ...] = (
+    (CONF.Talk, "talk"),
+    (CONF.Workshop, "event"),
+    (SCHEMA.Person, "person"),
+    (SCHEMA.Organization, "institution"),
+    (SCHEMA.PostalAddress, "address"),
+    (SCHEMA.ScholarlyArticle, "cited work"),
+    (SKOS.ConceptScheme, "topic vocabulary"),
+    (SKOS.Concept, "topic"),
+    (OA.Annotation, "topic evidence"),
+    (OA.SpecificResource, "quoted passage"),
+    (OA.TextQuoteSelector, "quote"),
+    (VOID.Dataset, "dataset"),
+    (DCAT.Distribution, "distribution"),
+    (PROV.Activity, "build"),
+    (SCHEMA.Event, "event"),
+)
+_LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label, DCTERMS.title)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, in terms an organiser can act on."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: str  # IRI of the node the result is about
+    label: str  # its name or label in the data, else its IRI
+    kind: str  # "talk", "person", "event"... or "node"
+    path: str | None  # compact property path, e.g. "schema:affiliation"
+    value: str | None  # the offending value (N3), when there is one
+    message: str
+    shape: str  # the source shape, compact (e.g. "tgsh:Talk-title-missing")
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        return (
+            SEVERITIES.index(self.severity),
+            self.kind,
+            self.focus,
+            self.path or "",
+            self.message,
+            self.value or "",
+            self.shape,
+        )
+
+    def line(self) -> str:
+        """``Violation: talk 'Why do…' <iri> — schema:name: This talk has no title…``"""
+        name = "" if self.label == self.focus else f"'{_shorten(self.label, LABEL_LENGTH)}' "
+        where = f"{self.path}: " if self.path else ""
+        shown = f" [value: {self.value}]" if self.value and self.value != f"<{self.focus}>" else ""
+        return f"{self.severity}: {self.kind} {name}<{self.focus}> — {where}{self.message}{shown}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of validating a graph: our results plus pyshacl's report graph."""
+
+    results: list[Result]
+    graph: Graph
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("Warning")
+
+    @property
+    def infos(self) -> int:
+        return self.count("Info")
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing is broken (warnings and infos allowed)."""
+        return self.violations == 0
+
+    def text(self) -> str:
+        """A readable report: a summary line, then results grouped by severity."""
+        state = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(_counted(self.count(s), _PLURAL[s]) for s in SEVERITIES)
+        lines = [f"SHACL validation: {state} — {counts}"]
+        for severity in SEVERITIES:
+            group = [r for r in self.results if r.severity == severity]
+            if group:
+                lines.append("")
+                lines.append(f"{_PLURAL[severity].capitalize()} ({len(group)}):")
+                lines.extend(f"  {r.line()}" for r in group)
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "conforms": self.conforms,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "results": [asdict(r) for r in self.results],
+        }
+
+    def raise_for_violations(self) -> None:
+        """Raise :class:`ValidationFailed` (with the report text) if anything is broken."""
+        if not self.conforms:
+            raise ValidationFailed(self.text().rstrip())
+
+
+def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
+    """Parse shape files (default: every ``.ttl`` in the project's ``shapes/``) into one graph."""
+    files = sorted(SHAPES_DIR.glob("*.ttl")) if paths is None else list(paths)
+    shapes = Graph()
+    for path in files:
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Report:
+    """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``."""
+    graph = _as_graph(data)
+    shapes_graph = load_shapes() if shapes is None else shapes
+    _conforms, report_graph, _text = pyshacl.validate(
+        graph,
+        shacl_graph=shapes_graph,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
+    )
+    assert isinstance(report_graph, Graph)
+    bind_prefixes(report_graph)
+    report_graph.bind("tgsh", TGSH)
+    names = bind_prefixes(Graph()).namespace_manager
+    names.bind("tgsh", TGSH)
+    results = [_result(report_graph, graph, node, names) for node in _result_nodes(report_graph)]
+    results.sort(key=Result.sort_key)
+    return Report(results=results, graph=report_graph)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_graph(data: Graph | pyoxigraph.Store) -> Graph:
+    """An rdflib graph of ``data``; a pyoxigraph store is read as the union of its graphs."""
+    if isinstance(data, Graph):
+        return data
+    if isinstance(data, pyoxigraph.Store):
+        dataset = Dataset()
+        dataset.parse(data=data.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads")
+        graph = Graph()
+        for s, p, o, _g in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+    raise TypeError(f"cannot validate a {type(data).__name__}")
+
+
+def _result_nodes(report: Graph) -> list[Node]:
+    return list(report.subjects(RDF.type, SH.ValidationResult))
+
+
+def _result(report: Graph, data: Graph, node: Node, names: NamespaceManager) -> Result:
+    focus = report.value(node, SH.focusNode)
+    severity = report.value(node, SH.resultSeverity)
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    shape = report.value(node, SH.sourceShape)
+    focus_text = str(focus)
+    return Result(
+        severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+        focus=focus_text,
+        label=_label(data, focus) or focus_text,
+        kind=_kind(data, focus),
+        path=_path_text(report, path, names) if path is not None else None,
+        value=_value_text(value, names) if value is not None else None,
+        message=_message(report, node),
+        shape=_term_text(shape, names) if isinstance(shape, URIRef) else "(anonymous shape)",
+    )
+
+
+def _kind(data: Graph, node: Node | None) -> str:
+    types = set(data.objects(node, RDF.type)) if node is not None else set()
+    return next((word for cls, word in _KINDS if cls in types), "node")
+
+
+def _label(data: Graph, node: Node | None) -> str | None:
+    if node is None:
+        return None
+    for prop in _LABELS:
+        labels = [o for o in data.objects(node, prop) if isinstance(o, Literal)]
+        if labels:
+            english = [o for o in labels if o.language in (None, "en")]
+            return str(min(english or labels, key=lambda o: (str(o), o.language or "")))
+    return None
+
+
+def _message(report: Graph, node: Node) -> str:
+    messages = [m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+    if not messages:
+        return "(no message)"
+    english = [m for m in messages if m.language in (None, "en")]
+    return str(min(english or messages, key=str))
+
+
+def _term_text(term: Node, names: NamespaceManager) -> str:
+    if isinstance(term, URIRef):
+        try:
+            prefix, _ns, local = names.compute_qname(str(term), generate=False)
+        except (KeyError, ValueError):
+            return f"<{term}>"
+        return f"{prefix}:{local}" if prefix else f"<{term}>"
+    return str(term)
+
+
+def _path_text(report: Graph, path: Node, names: NamespaceManager) -> str:
+    """A SHACL property path in SPARQL-like syntax with prefixed names."""
+    if isinstance(path, URIRef):
+        return _term_text(path, names)
+    for key, fmt in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = report.value(path, key)
+        if inner is not None:
+            return fmt.format(_path_text(report, inner, names))
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        parts = [_path_text(report, p, names) for p in Collection(report, alternatives)]
+        return "(" + "|".join(parts) + ")"
+    if report.value(path, RDF.first) is not None:
+        return "/".join(_path_text(report, p, names) for p in Collection(report, path))
+    return str(path)
+
+
+def _value_text(value: Node, names: NamespaceManager) -> str:
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, Literal):
+        text = _shorten(str(value), VALUE_LENGTH)
+        if value.language:
+            return f'"{text}"@{value.language}'
+        if value.datatype is not None:
+            return f'"{text}"^^{_term_text(value.datatype, names)}'
+        return f'"{text}"'
+    return str(value)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def _counted(n: int, plural: str) -> str:
+    return f"{n} {plural[:-1] if n == 1 else plural}"
