@@ -178,6 +178,9 @@ def _message(error: jsonschema.ValidationError, path: PathKey) -> str:
         return f"missing required field {path[-1]!r}" if path else "missing required field"
     if error.validator == "type":
         return f"must be of type {error.validator_value}, got {type(error.instance).__name__}"
+    custom = error.schema.get("x-message") if isinstance(error.schema, Mapping) else None
+    if custom:
+        return str(custom)
     return str(error.message)
 
 
