@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -68,6 +69,7 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
     """The worker loop: answer requests until the pipe closes or ``None`` arrives."""
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
     if mb > 0:
         limit = _address_space() + mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -179,9 +181,10 @@ class WorkerPool:
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             self._replace(worker)
+            log.warning("query worker %d ended, exit code %s", worker.pid, worker.process.exitcode)
             raise QueryAborted(
-                f"the query was stopped: it used more than the memory limit of "
-                f"{self._memory_mb} MiB"
+                "the query was stopped: its worker process ended, most likely by going over "
+                f"the memory limit of {self._memory_mb} MiB"
             ) from None
         if reply is None:
             log.warning("query stopped after %.1f s, killing worker %d", timeout, worker.pid)

@@ -1,0 +1,111 @@
+"""The web application: ``create_app(data_dir)`` serves one build directory.
+
+State lives in ``app.extensions["talkgraph"]`` (an :class:`AppState`; use :func:`state` inside a
+request).  Blueprints are registered from the list in :func:`_blueprints`.  Serve it with
+:func:`talkgraph.web.server.serve` (waitress), never with Flask's development server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+
+from ..errors import ConfigError
+from ..iris import Minter
+from ..store import Backend, Limits, open_store
+from .errors import register_errors
+
+DEFAULTS: dict[str, Any] = {
+    "QUERY_TIMEOUT": 10.0,  # seconds of evaluation per query
+    "MAX_ROWS": 10_000,  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per result
+    "MAX_RESULT_BYTES": 64 * 1024 * 1024,
+    "MAX_QUERY_BYTES": 64 * 1024,  # longer query texts / request bodies get 413
+    "WORKERS": 2,  # query worker processes
+    "WORKER_MEMORY_MB": 2048,  # address space each worker may add to what it had at fork
+    "TESTING": False,
+}
+
+
+@dataclass
+class AppState:
+    """What the blueprints share: the build directory, its store, manifest and minter."""
+
+    data_dir: Path
+    store: Backend
+    manifest: dict[str, Any]
+    minter: Minter
+    limits: Limits
+    closed: bool = field(default=False)
+
+    def close(self) -> None:
+        """Stop the store's worker processes (also done at interpreter exit)."""
+        if not self.closed:
+            self.closed = True
+            self.store.close()
+
+
+def state() -> AppState:
+    """The :class:`AppState` of the current application."""
+    found = current_app.extensions["talkgraph"]
+    assert isinstance(found, AppState)
+    return found
+
+
+def _blueprints() -> list[Blueprint]:
+    """Every blueprint of the application, in registration order."""
+    from .sparql import bp as sparql
+
+    return [sparql]
+
+
+def read_manifest(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{data_dir} is not a build directory (no manifest.json)") from None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("base_iri"), str):
+        raise ConfigError(f"{path}: no base_iri")
+    return manifest
+
+
+def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
+    """A Flask application serving the build in ``data_dir`` (see :data:`DEFAULTS`)."""
+    data_dir = Path(data_dir)
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.from_mapping(config)
+    app.debug = False
+    manifest = read_manifest(data_dir)
+    limits = Limits(
+        timeout=float(app.config["QUERY_TIMEOUT"]),
+        max_rows=int(app.config["MAX_ROWS"]),
+        max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
+        max_query_bytes=int(app.config["MAX_QUERY_BYTES"]),
+    )
+    store = open_store(
+        data_dir,
+        manifest["base_iri"],
+        limits=limits,
+        workers=int(app.config["WORKERS"]),
+        worker_memory_mb=int(app.config["WORKER_MEMORY_MB"]),
+    )
+    app.extensions["talkgraph"] = AppState(
+        data_dir=data_dir,
+        store=store,
+        manifest=manifest,
+        minter=Minter(manifest["base_iri"]),
+        limits=limits,
+    )
+    register_errors(app)
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,110 @@
+"""One error shape for the whole web application.
+
+Every error becomes ``{"error": kind, "message": ..., "status": n}`` — as JSON when the client
+prefers JSON, as plain text when it prefers text (the SPARQL endpoint prefers text, so a
+person reading a protocol client's output sees the parser's message and position), otherwise
+as a small escaped HTML page.  :class:`~talkgraph.errors.TalkgraphError` subclasses give their
+own ``http_status``; HTTP errors keep theirs; anything else is a 500 with a request id, logged
+here with its traceback and never shown to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from html import escape
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from ..errors import TalkgraphError
+
+log = logging.getLogger(__name__)
+
+_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{status} {title}</title></head>
+<body><main><h1>{status} {title}</h1><p>{message}</p>{extra}</main></body></html>
+"""
+
+
+def prefer_text_errors() -> None:
+    """For the current request, answer errors as text unless JSON or HTML is preferred.
+
+    Call it from a blueprint's ``before_request`` (the SPARQL endpoint does).
+    """
+    g.talkgraph_text_errors = True
+
+
+def _choose() -> str:
+    accept = request.accept_mimetypes
+    if g.get("talkgraph_text_errors"):
+        order = ["text/plain", "application/json", "text/html"]
+    else:
+        order = ["text/html", "application/json", "text/plain"]
+    if not accept:
+        return order[0]
+    return accept.best_match(order, default=order[0]) or order[0]
+
+
+def error_response(kind: str, message: str, status: int, **extra: object) -> Response:
+    """The one error response: ``kind`` names the error, ``message`` is for a person."""
+    body: dict[str, object] = {"error": kind, "message": message, "status": status, **extra}
+    mimetype = _choose()
+    if mimetype == "application/json":
+        text = json.dumps(body, ensure_ascii=False, indent=1)
+    elif mimetype == "text/plain":
+        lines = [f"{status} {kind}: {message}"]
+        lines += [f"{k}: {v}" for k, v in extra.items() if k != "excerpt"]
+        if extra.get("excerpt"):
+            lines += ["", str(extra["excerpt"])]
+        text = "\n".join(lines) + "\n"
+    else:
+        details = "".join(
+            f"<pre>{escape(str(v))}</pre>" if k == "excerpt" else f"<p>{escape(f'{k}: {v}')}</p>"
+            for k, v in extra.items()
+        )
+        text = _HTML.format(
+            status=status, title=escape(kind), message=escape(message), extra=details
+        )
+    response = Response(text, status=status, mimetype=mimetype)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _talkgraph_error(error: TalkgraphError) -> Response:
+    data = error.to_dict()
+    extra = {k: v for k, v in data.items() if k not in ("error", "message")}
+    return error_response(type(error).__name__, error.message, error.http_status, **extra)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    response = error_response(error.name, error.description or error.name, status)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _unexpected(error: Exception) -> Response:
+    request_id = uuid.uuid4().hex[:12]
+    log.exception("request %s failed: %s %s", request_id, request.method, request.path)
+    return error_response(
+        "InternalServerError",
+        "something went wrong on the server; the error has been logged",
+        500,
+        request_id=request_id,
+    )
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def register_errors(app: Flask) -> None:
+    """Install the error handlers and the security headers on ``app``."""
+    app.register_error_handler(TalkgraphError, _talkgraph_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(_security_headers)

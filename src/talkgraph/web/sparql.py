@@ -1,0 +1,217 @@
+"""``/sparql``: a read-only SPARQL 1.1 Protocol endpoint.
+
+* Queries by ``GET ?query=``, ``POST`` form (``query=``) or ``POST application/sparql-query``;
+  ``default-graph-uri`` and ``named-graph-uri`` (repeatable) set the dataset.  The named graphs
+  are the loaded files, named by their download IRIs (``{base}download/dataset.nt``).
+* Results by content negotiation (``Accept``) or a ``format=`` parameter: SELECT/ASK as SPARQL
+  JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle (default), N-Triples, JSON-LD,
+  RDF/XML.  Nothing acceptable: 406 listing what is.
+* Errors as text a person can read (JSON if preferred): a malformed query is 400 with the
+  parser's message, line, column and the line with a caret; SPARQL Update (``update=``,
+  ``application/sparql-update``, INSERT/DELETE/LOAD/… in a query) and ``SERVICE`` are 403
+  and nothing is changed or fetched; a query over the time limit is stopped (its worker process
+  killed) and answered 503 naming the limit; a result over the row or byte limit is 413 (we do
+  not silently truncate: the client is told to add a LIMIT); a query text over the size limit
+  is 413.
+* ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, JSON-LD,
+  N-Triples or RDF/XML); a browser asking for HTML is sent to the query page (303 ``/query``).
+* CORS: any origin may read; ``OPTIONS`` answers the preflight.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, VOID, XSD
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
+
+from ..errors import QueryRefused
+from ..formats import FORMATS
+from ..store import QueryTooLarge, check_query
+from ..vocab import SD
+from . import state
+from .errors import prefer_text_errors
+
+bp = Blueprint("sparql", __name__)
+
+#: Media types accepted for each format name, the first being the one we answer with.
+_MEDIA: dict[str, dict[str, tuple[str, ...]]] = {
+    "table": {
+        "json": ("application/sparql-results+json", "application/json"),
+        "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+        "csv": ("text/csv",),
+        "tsv": ("text/tab-separated-values",),
+    },
+    "graph": {
+        "turtle": ("text/turtle", "application/x-turtle"),
+        "nt": ("application/n-triples",),
+        "jsonld": ("application/ld+json", "application/json"),
+        "xml": ("application/rdf+xml", "application/xml", "text/xml"),
+    },
+}
+_ALIASES = {"rdfxml": "xml", "rdf": "xml", "ttl": "turtle", "ntriples": "nt", "json-ld": "jsonld"}
+_SD_FORMATS = ("turtle", "jsonld", "nt", "xml")
+_W3_FORMATS = "http://www.w3.org/ns/formats/"
+_RESULT_FORMAT_IRIS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+_TEXT_TYPES = ("text/", "application/sparql-results+", "application/n-triples", "application/ld")
+
+
+@bp.before_request
+def _limits() -> None:
+    prefer_text_errors()
+    limit = state().limits.max_query_bytes
+    # a form-encoded query may triple in size; the decoded text is checked by the store
+    request.max_content_length = 3 * limit + 4096
+    if len(request.query_string) > 3 * limit + 4096:
+        raise _too_large(limit)
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response
+
+
+def _too_large(limit: int) -> QueryTooLarge:
+    return QueryTooLarge(f"the request is larger than the limit for a query ({limit} bytes)")
+
+
+def _one(params: MultiDict[str, str], name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"give exactly one {name!r} parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+def _read() -> tuple[str | None, MultiDict[str, str]]:
+    """The query text (``None`` if absent) and all parameters of the request."""
+    params: MultiDict[str, str] = MultiDict(request.args)
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == "application/sparql-update":
+            raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
+        if mimetype == "application/sparql-query":
+            return request.get_data(as_text=True), params
+        if mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            raise UnsupportedMediaType(
+                "POST a query as application/x-www-form-urlencoded (query=...) "
+                "or as application/sparql-query"
+            )
+        params.update(request.form)
+    if "update" in params:
+        raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
+    return _one(params, "query"), params
+
+
+def _negotiate(kind: str, params: MultiDict[str, str]) -> str:
+    """The format name for a result of ``kind`` ("table" or "graph")."""
+    table = _MEDIA[kind]
+    wanted = _one(params, "format")
+    if wanted:
+        name = _ALIASES.get(wanted.lower(), wanted.lower())
+        if name not in table:
+            raise BadRequest(
+                f"format {wanted!r} is not available for this query; use one of " + ", ".join(table)
+            )
+        return name
+    accept = request.accept_mimetypes
+    if not accept:
+        return next(iter(table))
+    offered = [(media, name) for name, types in table.items() for media in types]
+    best = accept.best_match([media for media, _ in offered])
+    if best is None:
+        supported = ", ".join(types[0] for types in table.values())
+        raise NotAcceptable(f"no acceptable result format; this query can answer with {supported}")
+    return next(name for media, name in offered if media == best)
+
+
+def _response(data: bytes, media_type: str) -> Response:
+    if media_type.startswith(_TEXT_TYPES):
+        media_type += "; charset=utf-8"
+    return Response(data, status=200, content_type=media_type)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    query, params = _read()
+    if query is None:
+        if request.method == "POST":
+            raise BadRequest("no query: send query=... or a body of type application/sparql-query")
+        return _service_description()
+    form = check_query(query)
+    kind = "graph" if form in ("construct", "describe") else "table"
+    fmt = _negotiate(kind, params)
+    result = state().store.query(
+        query,
+        default_graph_uris=params.getlist("default-graph-uri"),
+        named_graph_uris=params.getlist("named-graph-uri"),
+        result_format=fmt,
+    )
+    actual = "graph" if result.kind == "graph" else "table"
+    if actual != kind:  # the form was not recognisable before parsing
+        fmt = _negotiate(actual, params)
+    data = result.serialize(fmt)
+    return _response(data, _MEDIA[actual][fmt][0])
+
+
+@bp.route("/sparql", methods=["OPTIONS"], provide_automatic_options=False)
+def preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    return response
+
+
+def _service_description() -> Response:
+    offered = {FORMATS[name].media_type: name for name in _SD_FORMATS}
+    accept = request.accept_mimetypes
+    best = accept.best_match([*offered, "text/html"]) if accept else next(iter(offered))
+    if best == "text/html":
+        return Response(status=303, headers={"Location": "/query"})
+    if best is None:
+        raise NotAcceptable("the service description is available as " + ", ".join(offered))
+    fmt = FORMATS[offered[best]]
+    graph = service_description(url_for("sparql.endpoint", _external=True))
+    data = graph.serialize(format=fmt.rdflib, encoding="utf-8")
+    return _response(data, fmt.media_type)
+
+
+def service_description(endpoint_url: str) -> Graph:
+    """The SPARQL 1.1 Service Description of this endpoint as an rdflib graph."""
+    store = state().store
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    service = URIRef(endpoint_url)
+    dataset = URIRef(f"{endpoint_url}#dataset")
+    default = URIRef(f"{endpoint_url}#default-graph")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for name in _RESULT_FORMAT_IRIS:
+        graph.add((service, SD.resultFormat, URIRef(_W3_FORMATS + name)))
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(store.triple_count, datatype=XSD.integer)))
+    for index, name in enumerate(store.named_graphs, start=1):
+        node = URIRef(f"{endpoint_url}#named-graph-{index}")
+        graph.add((dataset, SD.namedGraph, node))
+        graph.add((node, RDF.type, SD.NamedGraph))
+        graph.add((node, SD.name, URIRef(name)))
+    graph.add((dataset, RDFS.seeAlso, state().minter.dataset))
+    return graph
