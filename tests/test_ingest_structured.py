@@ -16,6 +16,7 @@ from talkgraph.ingest import (
     load_programme,
     parse_structured,
     to_structured,
+    without_spans,
     write_structured,
 )
 from talkgraph.model import EventInfo, Mention, Programme, SpeakerEntry, TalkEntry
@@ -24,21 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "workshop-programme.txt"
 
 
-def unspanned(value: Any) -> Any:
-    """``value`` with every span removed, recursively (for comparing across formats)."""
-    if isinstance(value, tuple):
-        return tuple(unspanned(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: unspanned(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if "span" in changes:
-            changes["span"] = None
-        return dataclasses.replace(value, **changes)
-    return value
-
-
 def same(a: Programme, b: Programme) -> bool:
-    return bool(
-        unspanned(dataclasses.replace(a, source="")) == unspanned(dataclasses.replace(b, source=""))
+    """Equal except for spans and the source file name."""
+    return without_spans(dataclasses.replace(a, source="")) == without_spans(
+        dataclasses.replace(b, source="")
     )
 
 

@@ -9,7 +9,13 @@ from ..model import EventInfo, Programme
 from .document import read_text
 from .event import load_event, merge_event
 from .extract import find_arxiv_ids, find_coauthors
-from .structured import load_structured, parse_structured, to_structured, write_structured
+from .structured import (
+    load_structured,
+    parse_structured,
+    to_structured,
+    without_spans,
+    write_structured,
+)
 from .text import parse_text
 
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
@@ -23,6 +29,7 @@ __all__ = [
     "parse_structured",
     "parse_text",
     "to_structured",
+    "without_spans",
     "write_structured",
 ]
 

@@ -105,8 +105,9 @@ def parse_document(text: str, name: str, *, json_only: bool = False) -> tuple[An
             raise InputError(f"invalid JSON: {exc.msg}", place) from exc
         except RecursionError as exc:
             raise InputError("JSON is nested too deeply", Place(name)) from exc
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         marks: Marks = {}
         if node is not None:
@@ -126,7 +127,8 @@ def parse_document(text: str, name: str, *, json_only: bool = False) -> tuple[An
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise InputError(f"invalid YAML: {exc}", Place(name)) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, marks
 
 

@@ -44,12 +44,14 @@ _TRIGGER = re.compile(
 _HARD_STOP = re.compile(r"[()\[\];:!?\n]")
 _SPLIT = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 _MAX_NAMES = 30
+_MAX_LIST = 1000  # characters: no co-author list is longer
 
 
 def _list_end(text: str, start: int) -> int:
     """Where the name list that starts at ``start`` ends."""
-    hard = _HARD_STOP.search(text, start)
-    end = hard.start() if hard else len(text)
+    limit = min(len(text), start + _MAX_LIST)
+    hard = _HARD_STOP.search(text, start, limit)
+    end = hard.start() if hard else limit
     for m in re.finditer(r"\.", text[start:end]):
         pos = start + m.start()
         before = text[max(start, pos - 3) : pos]

@@ -8,6 +8,7 @@ the abstract.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -21,13 +22,16 @@ from . import classify as cl
 from .document import Marks, PathKey, load_document, validate
 from .event import event_from_mapping, event_to_mapping
 from .extract import arxiv_refs, coauthor_mentions
+from .text import clean
 
 _ARXIV_ITEM = re.compile(r"^(?:arXiv:)?(?P<id>.+?)(?:v(?P<v>\d+))?$")
 
 
 def _text(value: str, *, block: bool = False) -> str:
-    value = value.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
-    return value.strip() if block else " ".join(value.split())
+    if not block:
+        return clean(value)
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(clean(line) for line in lines).strip()
 
 
 class _Builder:
@@ -102,6 +106,26 @@ class _Builder:
             event,
             _text(heading) if heading else None,
         )
+
+
+def without_spans(programme: Programme) -> Programme:
+    """``programme`` with every span dropped: what a format says, not where it says it."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(strip(v) for v in value)
+        if isinstance(value, Mention | ArxivRef):
+            return dataclasses.replace(value, span=None)
+        if isinstance(value, SpeakerEntry | TalkEntry):
+            fields = dataclasses.fields(value)
+            return dataclasses.replace(
+                value, **{f.name: strip(getattr(value, f.name)) for f in fields}
+            )
+        return value
+
+    return dataclasses.replace(
+        programme, roster=strip(programme.roster), talks=strip(programme.talks)
+    )
 
 
 def parse_structured(data: Any, source: str, marks: Marks | None = None) -> Programme:

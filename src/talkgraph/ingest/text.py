@@ -9,6 +9,7 @@ The roster is decoded with evidence from the line shapes and from the talk detai
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..errors import InputError, Place
@@ -19,6 +20,12 @@ from .document import MAX_BYTES
 from .extract import arxiv_refs, coauthor_mentions
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " "})
+
+
+def clean(value: str) -> str:
+    """One-line text as the parser sees it: non-breaking spaces and line breaks become spaces,
+    no surrounding whitespace."""
+    return value.translate(_SPACES).replace("\r", " ").replace("\n", " ").strip()
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ def build_talk(
         text += seg.text
 
     def locate(start: int, end: int) -> Span:
-        k = max(i for i, s in enumerate(starts) if s <= start)
+        k = bisect_right(starts, start) - 1
         seg, base = segments[k], starts[k]
         stop = min(end, base + len(seg.text))
         return Span(source, seg.no, seg.col + start - base, seg.col + stop - base)
@@ -203,17 +210,24 @@ def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> lis
         as_inst += 2 if counts[key] > 1 else 0
         return as_name, as_inst
 
-    # Viterbi over two states; best[s] = (score, labels) of the best labelling ending in s.
+    # Viterbi over two states (N: name, I: institution); back[i][s] = best previous state.
     neg = float("-inf")
-    best: dict[str, tuple[float, list[str]]] = {"N": (0.0, []), "I": (neg, [])}
+    score = {"N": 0.0, "I": neg}
+    back: list[dict[str, str]] = []
     for i, ln in enumerate(lines):
         n_score, i_score = scores(ln)
-        from_n, from_i = best["N"], best["I"]
-        prev = max(from_n, from_i, key=lambda b: b[0]) if i else (0.0, [])
-        new_n = (prev[0] + n_score, [*prev[1], "N"])
-        new_i = (from_n[0] + i_score + 0.5, [*from_n[1], "I"]) if i else (neg, [])
-        best = {"N": new_n, "I": new_i}
-    labels = max(best.values(), key=lambda b: b[0])[1] if lines else []
+        prev = max(score, key=lambda s: score[s]) if i else "N"
+        back.append({"N": prev, "I": "N"})
+        score = {
+            "N": (score[prev] if i else 0.0) + n_score,
+            "I": score["N"] + i_score + 0.5 if i else neg,
+        }
+    labels: list[str] = []
+    state = max(score, key=lambda s: score[s])
+    for step in reversed(back):
+        labels.append(state)
+        state = step[state]
+    labels.reverse()
     entries: list[SpeakerEntry] = []
     for ln, label in zip(lines, labels, strict=True):
         if label == "N":
