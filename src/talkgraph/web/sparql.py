@@ -142,7 +142,7 @@ def _response(data: bytes, media_type: str) -> Response:
     return Response(data, status=200, content_type=media_type)
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint() -> Response:
     query, params = _read()
     if query is None:
