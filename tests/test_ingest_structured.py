@@ -15,6 +15,7 @@ from talkgraph.ingest import (
     load_event,
     load_programme,
     parse_structured,
+    parse_text,
     to_structured,
     without_spans,
     write_structured,
@@ -230,3 +231,18 @@ def test_sidecar_overrides_programme_event(tmp_path: Path) -> None:
     assert (p.event.name, p.event.location) == ("New", "Here")
     text = load_programme(SEED, event=sidecar)
     assert text.event.name == "New" and len(text.talks) == 20
+
+
+def test_multi_paragraph_round_trip(tmp_path: Path) -> None:
+    text = (
+        "Speakers\nEmmy Noether\nUniversität Göttingen\nKurt Gödel\n"
+        "Talks\nKurt Gödel\nTitle :  Undecidable\nAbstract: First paragraph.\n\n"
+        "Second paragraph,\nwrapped.\n\n\nThird, with Abstract: inside.\n"
+        "Emmy Noether\nTitle: TBA\n"
+    )
+    original = parse_text(text, "p.txt")
+    assert original.talks[0].abstract is not None
+    assert original.talks[0].abstract.text.count("\n\n") == 2
+    for name in ("p.yaml", "p.json"):
+        write_structured(original, tmp_path / name)
+        assert same(original, load_programme(tmp_path / name))

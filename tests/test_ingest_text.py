@@ -308,3 +308,48 @@ def test_source_is_file_name(tmp_path: Path) -> None:
     path.write_text("Speakers\nAda Lovelace\n", encoding="utf-8")
     p = load_programme(str(path))
     assert p.source == "page.md" and p.roster[0].name.span == Span("page.md", 2, 0, 12)
+
+
+@pytest.mark.parametrize(
+    ("roster_heading", "talks_heading"),
+    [
+        ("Confirmed Speakers", "Talk Details"),
+        ("invited speakers:", "Talks:"),
+        ("KEYNOTE SPEAKERS", "Abstracts"),
+        ("Plenary Speakers", "Titles and Abstracts"),
+        ("Keynotes", "Schedule"),
+        ("Speakers:", "Programme"),
+    ],
+)
+def test_heading_variants(roster_heading: str, talks_heading: str) -> None:
+    text = (
+        f"{roster_heading}\nAda Lovelace\nMeta\nAlan Turing\n{talks_heading}\n"
+        "Alan Turing\nTitle: On numbers\nAbstract\nText.\n"
+    )
+    p = parse_text(text, "h.txt")
+    assert p.roster_heading == roster_heading.rstrip(":")
+    assert [(s.name.text, s.institution is not None) for s in p.roster] == [
+        ("Ada Lovelace", True),
+        ("Alan Turing", False),
+    ]
+    assert [t.title.text for t in p.talks] == ["On numbers"]
+
+
+def test_bare_markers_take_the_next_line() -> None:
+    text = (
+        "Talks\nJane Doe\nACME Research\nTitle:\nA Title On Its Own Line\nJin Li\nTitle: B\n"
+        "Abstract\nShort Capitalised Line\nPlato\nTitle: Republic\n"
+    )
+    p = parse_text(text, "m.txt")
+    got = [(t.speaker.name.text, t.title.text) for t in p.talks]
+    assert got == [("Jane Doe", "A Title On Its Own Line"), ("Jin Li", "B"), ("Plato", "Republic")]
+    assert p.talks[0].title.span == Span("m.txt", 5, 0, 23)
+    assert p.talks[0].abstract is None
+    assert p.talks[1].abstract is not None
+    assert p.talks[1].abstract.text == "Short Capitalised Line"
+    assert p.talks[1].speaker.institution is None and p.talks[2].speaker.institution is None
+
+
+def test_title_without_title() -> None:
+    err = _error("Jane Doe\nTitle:\nAbstract\nText.\n")
+    assert err.place is not None and err.place.line == 2 and "no title" in err.message
