@@ -151,7 +151,7 @@ def test_json_errors_name_field(tmp_path: Path) -> None:
 
 
 def test_parse_structured_rejects_non_mappings() -> None:
-    for bad in (None, [], "text", {"talks": "x"}, {}):
+    for bad in (None, [], "text", {"talks": "x"}, {}, {"talks": [], "roster": []}):
         with pytest.raises(InputError):
             parse_structured(bad, "x.json")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError, Place
 from ..model import ArxivRef, Mention, Programme, Span, SpeakerEntry, TalkEntry
 from . import classify as cl
 from .document import Marks, PathKey, load_document, validate
@@ -131,7 +131,10 @@ def without_spans(programme: Programme) -> Programme:
 def parse_structured(data: Any, source: str, marks: Marks | None = None) -> Programme:
     """A Programme from loaded structured data; InputError naming the bad field."""
     validate(data, "programme", source, marks or {})
-    return _Builder(source, marks or {}).programme(data)
+    programme = _Builder(source, marks or {}).programme(data)
+    if not programme.roster and not programme.talks:
+        raise InputError("the programme has no roster entries and no talks", Place(source, 1))
+    return programme
 
 
 def load_structured(path: Path | str) -> Programme:
