@@ -38,6 +38,9 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX tg: <https://w3id.org/talkgraph/ns#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 BASE <{B}>
 """
 

@@ -13,13 +13,27 @@ from pathlib import Path
 
 import pyoxigraph
 import pyshacl
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from .errors import ValidationFailed
-from .vocab import CONF, DCAT, DCTERMS, OA, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, bind_prefixes
+from .vocab import (
+    CONF,
+    DCAT,
+    DCTERMS,
+    OA,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SH,
+    SKOS,
+    VOID,
+    XSD,
+    bind_prefixes,
+)
 
 SHAPES_DIR = Path(__file__).parents[2] / "shapes"
 DATASET_SHAPES = SHAPES_DIR / "dataset.ttl"
@@ -177,13 +191,25 @@ def _as_graph(data: Graph | pyoxigraph.Store) -> Graph:
     if isinstance(data, Graph):
         return data
     if isinstance(data, pyoxigraph.Store):
-        dataset = Dataset()
-        dataset.parse(data=data.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads")
         graph = Graph()
-        for s, p, o, _g in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
+        for quad in data.quads_for_pattern(None, None, None, None):
+            graph.add((_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
         return graph
     raise TypeError(f"cannot validate a {type(data).__name__}")
+
+
+def _from_ox(term: object) -> Node:
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain literals)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+    raise TypeError(f"cannot validate an RDF term {term!r}")
 
 
 def _result_nodes(report: Graph) -> list[Node]:
