@@ -50,7 +50,9 @@ class TG(DefinedNamespace):
     onRoster: URIRef  # noqa: N815
     # topics
     tooBroad: URIRef  # noqa: N815  - a topic that does not make co-topic edges
-    senseOf: URIRef  # noqa: N815
+    senseOf: URIRef  # noqa: N815  - an ambiguous term this topic is one sense of
+    senseContext: URIRef  # noqa: N815  - comma-separated context words of that sense
+    weak: URIRef  # a topic whose words are often used in passing: needs more evidence
     # co-topic graphs as RDF
     CoTopicLink: URIRef  # noqa: N815
     source: URIRef

@@ -1,0 +1,111 @@
+"""Topics as RDF: the SKOS scheme under the dataset's base, and topic evidence as Web Annotations.
+
+See docs/data-model.md ("topic" and "topic evidence"). No blank nodes: an annotation is
+``{talk}#topic-{slug}-{n}``, its target ``{annotation}-target``, its selector
+``{annotation}-selector``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rdflib import Graph, Literal, URIRef
+
+from ..iris import Minter
+from ..model import Talk
+from ..vocab import DCTERMS, OA, RDF, SCHEMA, SKOS, TG, XSD, bind_prefixes
+from .matcher import Assignment
+from .vocabulary import Vocabulary
+
+
+def vocabulary_graph(vocabulary: Vocabulary, minter: Minter) -> Graph:
+    """The concept scheme with every topic IRI rewritten to ``{base}topic/{slug}``."""
+    graph = bind_prefixes(Graph())
+    scheme = minter.topic_scheme
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    if vocabulary.title:
+        graph.add((scheme, DCTERMS.title, Literal(vocabulary.title, lang="en")))
+        graph.add((scheme, SKOS.prefLabel, Literal(vocabulary.title, lang="en")))
+    for slug, concept in sorted(vocabulary.concepts.items()):
+        iri = minter.topic(slug)
+        graph.add((iri, RDF.type, SKOS.Concept))
+        graph.add((iri, SKOS.inScheme, scheme))
+        graph.add((iri, SKOS.prefLabel, Literal(concept.pref_label, lang="en")))
+        for label in concept.alt_labels:
+            if label != concept.pref_label:
+                graph.add((iri, SKOS.altLabel, Literal(label, lang="en")))
+        for parent in concept.broader:
+            graph.add((iri, SKOS.broader, minter.topic(parent)))
+        if concept.definition:
+            graph.add((iri, SKOS.definition, Literal(concept.definition, lang="en")))
+        for match in concept.close_match:
+            graph.add((iri, SKOS.closeMatch, URIRef(match)))
+        graph.add((iri, TG.tooBroad, Literal(concept.too_broad, datatype=XSD.boolean)))
+        if concept.top or not concept.broader:
+            graph.add((iri, SKOS.topConceptOf, scheme))
+            graph.add((scheme, SKOS.hasTopConcept, iri))
+    return graph
+
+
+def annotation_iri(minter: Minter, talk_key: str, topic: str, n: int) -> URIRef:
+    """``{talk}#topic-{topic}-{n}`` (``n`` counts from 1 per talk and topic)."""
+    return minter.fragment(minter.talk(talk_key), f"topic-{topic}-{n}")
+
+
+def assignments_graph(
+    assignments: Mapping[str, Sequence[Assignment]], talks: Iterable[Talk], minter: Minter
+) -> Graph:
+    """``schema:about`` from each talk to its topics, and one annotation per piece of evidence."""
+    graph = bind_prefixes(Graph())
+    for talk in talks:
+        talk_iri = minter.talk(talk.key)
+        counts: dict[str, int] = {}
+        for item in assignments.get(talk.key, ()):
+            topic_iri = minter.topic(item.topic)
+            graph.add((talk_iri, SCHEMA.about, topic_iri))
+            counts[item.topic] = n = counts.get(item.topic, 0) + 1
+            ann = annotation_iri(minter, talk.key, item.topic, n)
+            target = URIRef(f"{ann}-target")
+            selector = URIRef(f"{ann}-selector")
+            graph.add((ann, RDF.type, OA.Annotation))
+            graph.add((ann, OA.hasBody, topic_iri))
+            graph.add((ann, OA.hasTarget, target))
+            graph.add((ann, OA.motivatedBy, OA.classifying))
+            graph.add((ann, DCTERMS.subject, Literal(item.field)))
+            graph.add((target, RDF.type, OA.SpecificResource))
+            graph.add((target, OA.hasSource, talk_iri))
+            graph.add((target, OA.hasSelector, selector))
+            graph.add((selector, RDF.type, OA.TextQuoteSelector))
+            graph.add((selector, OA.exact, Literal(item.exact)))
+            graph.add((selector, OA.prefix, Literal(item.prefix)))
+            graph.add((selector, OA.suffix, Literal(item.suffix)))
+    return graph
+
+
+_EXPLAIN = """
+SELECT ?ann ?topic ?label ?field ?exact WHERE {
+    ?ann a oa:Annotation ; oa:hasBody ?topic ; oa:hasTarget ?target ; dcterms:subject ?field .
+    ?target oa:hasSource ?talk ; oa:hasSelector ?selector .
+    ?selector oa:exact ?exact .
+    OPTIONAL { ?topic skos:prefLabel ?label . FILTER (langMatches(lang(?label), "en")) }
+}"""
+
+
+def explain(graph: Graph, talk_iri: URIRef) -> list[tuple[str, str, str]]:
+    """(topic label, field, quoted text) for each piece of a talk's topic evidence, from RDF."""
+    rows = graph.query(
+        _EXPLAIN,
+        initNs={"oa": OA, "dcterms": DCTERMS, "skos": SKOS},
+        initBindings={"talk": talk_iri},
+    )
+    found: list[tuple[int, str, int, str, str, str]] = []
+    for row in rows:
+        ann, topic, label, field, exact = row  # type: ignore[misc]
+        name = str(label) if label is not None else str(topic).rstrip("/").rsplit("/", 1)[-1]
+        order = 0 if str(field) == "title" else 1
+        number = str(ann).rsplit("-", 1)[-1]
+        found.append(
+            (order, name, int(number) if number.isdigit() else 0, str(field), str(exact), str(ann))
+        )
+    found.sort()
+    return [(name, field, exact) for _, name, _, field, exact, _ in found]

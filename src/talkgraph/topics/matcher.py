@@ -1,0 +1,182 @@
+"""Assigning topics to talks by matching vocabulary labels in titles and abstracts.
+
+Rules, in order:
+
+* labels and text are tokenised alike (:func:`tokenize`): case and diacritics folded, hyphens
+  and other punctuation are word breaks, plurals stripped; abbreviations (two or more capitals)
+  keep their case;
+* a match contained in a longer match is dropped ("adversarial robustness" beats "robustness");
+* a ``tg:senseOf`` term goes to the sense whose context words occur most often within
+  :data:`WINDOW` words of it in the same field; no context, or a tie, assigns nothing;
+* a ``tg:weak`` topic needs a title match or at least two abstract matches;
+* ``tg:tooBroad`` topics are matched (so they shadow contained labels) but not assigned;
+* placeholder talks (TBA) get no topics. Broader topics are never added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..model import Talk
+from .vocabulary import Token, Vocabulary, label_key, label_pattern, tokenize
+
+WINDOW = 10  # words either side of an ambiguous term that count as its context
+CONTEXT_CHARS = 30  # characters of prefix/suffix kept for an oa:TextQuoteSelector
+FIELDS = ("title", "abstract")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One piece of evidence that a talk is about a topic."""
+
+    topic: str  # concept slug
+    field: str  # "title" | "abstract"
+    exact: str  # the matched text as it appears in the field
+    start: int  # character offsets in the field
+    end: int
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A label (one topic) or an ambiguous term (several candidate senses)."""
+
+    topics: tuple[str, ...]
+    pattern: tuple[str | None, ...]
+    ambiguous: bool
+
+    def accepts(self, tokens: Sequence[Token]) -> bool:
+        pairs = zip(self.pattern, tokens, strict=True)
+        return all(want is None or want == tok.exact for want, tok in pairs)
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int  # token indices
+    end: int
+    entry: _Entry
+
+
+class Matcher:
+    """A vocabulary compiled for phrase matching."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.index: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+        senses: dict[tuple[str, ...], tuple[list[str], tuple[str | None, ...]]] = {}
+        for concept in vocabulary.concepts.values():
+            for label in dict.fromkeys(concept.labels):
+                entry = _Entry((concept.slug,), label_pattern(label), False)
+                if entry not in self.index[label_key(label)]:
+                    self.index[label_key(label)].append(entry)
+            for term in concept.senses:
+                topics, pattern = senses.setdefault(label_key(term), ([], label_pattern(term)))
+                topics.append(concept.slug)
+        for key, (topics, pattern) in senses.items():
+            self.index[key].append(_Entry(tuple(sorted(topics)), pattern, True))
+        self.longest = max(len(key) for key in self.index)
+        self.context = {
+            slug: [label_key(word) for word in concept.sense_context]
+            for slug, concept in vocabulary.concepts.items()
+            if concept.senses
+        }
+
+    # -------------------------------------------------------------- one field
+
+    def _candidates(self, tokens: Sequence[Token]) -> list[_Match]:
+        found: list[_Match] = []
+        for i in range(len(tokens)):
+            for length in range(min(self.longest, len(tokens) - i), 0, -1):
+                window = tokens[i : i + length]
+                for entry in self.index.get(tuple(t.key for t in window), ()):
+                    if entry.accepts(window):
+                        found.append(_Match(i, i + length, entry))
+        return found
+
+    @staticmethod
+    def _longest(matches: list[_Match]) -> list[_Match]:
+        """Drop every match strictly inside a longer one."""
+        kept: list[_Match] = []
+        for m in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+            if not any(k.start <= m.start and m.end <= k.end for k in kept):
+                kept.append(m)
+        return sorted(kept, key=lambda m: (m.start, m.end))
+
+    def _hits(self, slug: str, keys: Sequence[str]) -> int:
+        count = 0
+        for phrase in self.context[slug]:
+            n = len(phrase)
+            count += sum(1 for i in range(len(keys) - n + 1) if tuple(keys[i : i + n]) == phrase)
+        return count
+
+    def _sense(self, match: _Match, tokens: Sequence[Token]) -> str | None:
+        """The sense of an ambiguous term chosen by nearby context words, if one wins."""
+        before = [t.key for t in tokens[max(0, match.start - WINDOW) : match.start]]
+        after = [t.key for t in tokens[match.end : match.end + WINDOW]]
+        scores = sorted(
+            ((self._hits(s, before) + self._hits(s, after), s) for s in match.entry.topics),
+            reverse=True,
+        )
+        if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+            return None
+        return scores[0][1]
+
+    def field_matches(self, text: str) -> list[tuple[str, int, int]]:
+        """(topic slug, start, end) for every resolved match in ``text``."""
+        tokens = tokenize(text)
+        out: list[tuple[str, int, int]] = []
+        for match in self._longest(self._candidates(tokens)):
+            topic = self._sense(match, tokens) if match.entry.ambiguous else match.entry.topics[0]
+            if topic is not None:
+                out.append((topic, tokens[match.start].start, tokens[match.end - 1].end))
+        return out
+
+    # -------------------------------------------------------------- one talk
+
+    def talk(self, talk: Talk, include_too_broad: bool = False) -> list[Assignment]:
+        if talk.placeholder:
+            return []
+        evidence: dict[str, list[Assignment]] = defaultdict(list)
+        for name, text in zip(FIELDS, (talk.title, talk.abstract or ""), strict=True):
+            for topic, start, end in self.field_matches(text):
+                evidence[topic].append(
+                    Assignment(
+                        topic=topic,
+                        field=name,
+                        exact=text[start:end],
+                        start=start,
+                        end=end,
+                        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+                        suffix=text[end : end + CONTEXT_CHARS],
+                    )
+                )
+        out: list[Assignment] = []
+        for topic, found in evidence.items():
+            concept = self.vocabulary[topic]
+            if concept.too_broad and not include_too_broad:
+                continue
+            if concept.weak and not _strong(found):
+                continue
+            out.extend(found)
+        return sorted(out, key=lambda a: (FIELDS.index(a.field), a.start, a.topic))
+
+
+def _strong(found: list[Assignment]) -> bool:
+    """Enough evidence for a weak topic: in the title, or twice in the abstract."""
+    return any(a.field == "title" for a in found) or len(found) >= 2
+
+
+def assign(
+    talks: Iterable[Talk], vocabulary: Vocabulary, *, include_too_broad: bool = False
+) -> dict[str, list[Assignment]]:
+    """Topic evidence for every talk, keyed by talk key (placeholder talks get none)."""
+    matcher = Matcher(vocabulary)
+    return {talk.key: matcher.talk(talk, include_too_broad) for talk in talks}
+
+
+def topics_of(assignments: Iterable[Assignment]) -> list[str]:
+    """The distinct topic slugs of a talk's evidence, in order of first mention."""
+    return list(dict.fromkeys(a.topic for a in assignments))

@@ -1,0 +1,153 @@
+"""Candidate new topics for a curator: frequent keyphrases that no vocabulary label covers.
+
+Uses YAKE (the optional ``keyphrases`` extra) when it is installed, and otherwise a built-in
+extractor: runs of non-stopwords, as n-grams of one to three words, scored by the number of
+talks they occur in times their length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..iris import fold
+from ..model import Talk
+from .vocabulary import Vocabulary, label_key, singular, tokenize
+
+MAX_WORDS = 3
+
+_STOP_TEXT = """
+    a about above across after again against all almost also although always am among an and
+    another any are around as at be because been before being below between beyond both but by
+    can cannot could did do does doing done down during each either else even ever every few for
+    from further get gets given had has have having he her here hers him his how however i if in
+    into is it its itself just least less like made make makes many may me might more most much
+    must my namely near neither never new next no nor not now of off often on once one only onto or
+    other others our ours out over own per perhaps rather really same several shall she should show
+    shows shown since so some such than that the their theirs them then there therefore these they
+    this those though three through thus to together too toward towards two under until up upon us
+    use used uses using very via was we well were what when where whether which while who whom
+    whose why will with within without would yet you your talk work works present discuss
+    describe first second finally furthermore moreover specifically particular recent recently
+    show demonstrate provide propose based approach approaches result results question questions
+    paper group way ways part lecture joint e g i e et al"""
+STOPWORDS = frozenset(singular(fold(word)) for word in _STOP_TEXT.split())
+
+_SENTENCE = re.compile(r"[.!?;:()\[\]{}\"“”‘’,]|\s[–—-]\s")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate topic: the phrase as written, its score, and the talks it comes from."""
+
+    phrase: str
+    score: float
+    talk_keys: tuple[str, ...]
+
+
+def _text(talk: Talk) -> str:
+    return f"{talk.title}.\n{talk.abstract or ''}"
+
+
+def _covered(vocabulary: Vocabulary) -> set[tuple[str, ...]]:
+    keys: set[tuple[str, ...]] = set()
+    for concept in vocabulary.concepts.values():
+        keys.update(label_key(label) for label in concept.labels)
+        keys.update(label_key(term) for term in concept.senses)
+    return keys
+
+
+def _matches_label(key: tuple[str, ...], covered: set[tuple[str, ...]]) -> bool:
+    """True if the phrase is a label, contains one, or lies inside one."""
+    n = len(key)
+    for label in covered:
+        m = len(label)
+        if m <= n and any(key[i : i + m] == label for i in range(n - m + 1)):
+            return True
+        if n < m and any(label[i : i + n] == key for i in range(m - n + 1)):
+            return True
+    return False
+
+
+def _fallback_phrases(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """(key, surface form) for every n-gram of non-stopwords inside one clause."""
+    out: list[tuple[tuple[str, ...], str]] = []
+    for clause in _SENTENCE.split(text):
+        tokens = tokenize(clause)
+        run: list[int] = []
+        for i, tok in enumerate([*tokens, None]):
+            ok = tok is not None and tok.key not in STOPWORDS and not tok.key.isdigit()
+            if ok and tok is not None and len(tok.key) > 2:
+                run.append(i)
+                continue
+            for a in range(len(run)):
+                for b in range(a + 1, min(a + MAX_WORDS, len(run)) + 1):
+                    span = tokens[run[a] : run[b - 1] + 1]
+                    if len(span) != b - a:
+                        continue
+                    key = tuple(t.key for t in span)
+                    out.append((key, clause[span[0].start : span[-1].end]))
+            run = []
+    return out
+
+
+def _yake_phrases(text: str) -> list[tuple[tuple[str, ...], str, float]] | None:
+    try:
+        import yake
+    except ImportError:
+        return None
+    extractor = yake.KeywordExtractor(lan="en", n=MAX_WORDS, top=30)
+    out: list[tuple[tuple[str, ...], str, float]] = []
+    for phrase, score in extractor.extract_keywords(text):
+        key = label_key(phrase)
+        if key and not all(k in STOPWORDS or k.isdigit() for k in key):
+            out.append((key, phrase, 1.0 / (1.0 + float(score))))
+    return out
+
+
+def suggest(
+    talks: Iterable[Talk], vocabulary: Vocabulary, limit: int = 20, *, use_yake: bool = True
+) -> list[Suggestion]:
+    """The ``limit`` best candidate topics, best first."""
+    covered = _covered(vocabulary)
+    talks_of: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    weight: dict[tuple[str, ...], float] = defaultdict(float)
+    forms: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for talk in talks:
+        if talk.placeholder:
+            continue
+        text = _text(talk)
+        found = _yake_phrases(text) if use_yake else None
+        if found is None:
+            found = [(key, form, 1.0) for key, form in _fallback_phrases(text)]
+        for key, form, value in found:
+            if key not in talks_of or talk.key not in talks_of[key]:
+                weight[key] += value  # once per talk
+            talks_of[key].add(talk.key)
+            forms[key][form] += 1
+    ranked: list[Suggestion] = []
+    for key, keys in talks_of.items():
+        if _matches_label(key, covered):
+            continue
+        form = sorted(forms[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        ranked.append(Suggestion(form, round(weight[key] * len(key), 6), tuple(sorted(keys))))
+    ranked.sort(key=lambda s: (-s.score, -len(s.talk_keys), s.phrase.casefold()))
+    return _distinct(ranked, limit)
+
+
+def _distinct(ranked: Sequence[Suggestion], limit: int) -> list[Suggestion]:
+    """Drop a phrase whose words all belong to a better-ranked phrase from the same talks."""
+    kept: list[Suggestion] = []
+    for item in ranked:
+        key = label_key(item.phrase)
+        if any(
+            set(key) <= set(label_key(k.phrase)) and set(item.talk_keys) <= set(k.talk_keys)
+            for k in kept
+        ):
+            continue
+        kept.append(item)
+        if len(kept) == limit:
+            break
+    return kept
