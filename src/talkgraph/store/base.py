@@ -49,9 +49,10 @@ class QueryAborted(QueryError):
 class Backend(Protocol):
     """A read-only SPARQL store.  Every query the application runs goes through one.
 
-    ``bindings`` pre-bind variables (``{"talk": NamedNode(...)}``) without formatting anything
-    into the query text; ``default_graph_uris``/``named_graph_uris`` set the RDF dataset as in
-    the SPARQL 1.1 Protocol.  ``timeout``/``max_rows`` override the backend's :class:`Limits`.
+    ``bindings`` bind variables (``{"talk": NamedNode(...)}``, pyoxigraph or rdflib terms) by
+    a trailing ``VALUES`` clause written from the terms, never from raw strings;
+    ``default_graph_uris``/``named_graph_uris`` set the RDF dataset as in the SPARQL 1.1
+    Protocol.  ``timeout``/``max_rows`` override the backend's :class:`Limits`.
     ``result_format`` names the format the result should come in (see
     :func:`talkgraph.store.results.formats_for`); by default the canonical one.
 

@@ -15,15 +15,13 @@ import atexit
 import contextlib
 import faulthandler
 import logging
-import multiprocessing
 import os
 import queue
 import resource
 import signal
 import threading
 import time
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from multiprocessing.connection import Connection, Pipe
 
 from ..errors import (
     NotFound,
@@ -50,7 +48,6 @@ _ERRORS: dict[str, type[TalkgraphError]] = {
         NotFound,
     )
 }
-_CTX = multiprocessing.get_context("fork")
 
 
 def _address_space() -> int:
@@ -65,21 +62,45 @@ def _address_space() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _isolate(keep: int) -> None:
+    """Close every inherited descriptor but stdio and ``keep`` (listening sockets, the pipes
+    of other workers), so a worker holds nothing of the server's and sees EOF when the
+    parent goes away."""
+    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    top = 65536 if top == resource.RLIM_INFINITY else min(top, 1 << 20)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, top)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, mb: int) -> None:
-    """The worker loop: answer requests until the pipe closes or ``None`` arrives."""
+    """The worker loop: answer ``(request, timeout)`` until the pipe closes or ``None``."""
     parent_end.close()
+    _isolate(conn.fileno())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
     if mb > 0:
         limit = _address_space() + mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)[1]
     while True:
         try:
-            request = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if request is None:
+        if message is None:
             return
+        request, timeout = message
+        # a backstop should the parent be gone: the kernel stops a query using more CPU time
+        # than its limit (the parent's wall-clock deadline normally comes first)
+        soft_cpu = int(_cpu_seconds() + timeout) + 2
+        if hard_cpu != resource.RLIM_INFINITY:
+            soft_cpu = min(soft_cpu, hard_cpu)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft_cpu, hard_cpu))
         try:
             reply: tuple[object, ...] = ("ok", executor.execute(request))
         except QuerySyntaxError as error:
@@ -98,26 +119,51 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
 
 
 class _Worker:
+    """One forked worker process (plain ``os.fork``: we reap it ourselves)."""
+
     def __init__(self, executor: Executor, memory_mb: int) -> None:
-        self.conn, child_end = _CTX.Pipe()
-        self.process: BaseProcess = _CTX.Process(
-            target=_worker_main,
-            args=(executor, child_end, self.conn, memory_mb),
-            daemon=True,
-            name="talkgraph-query",
-        )
-        self.process.start()
+        self.conn, child_end = Pipe()
+        self.exitcode: int | None = None
+        pid = os.fork()
+        if pid == 0:  # the child never returns into the caller's stack
+            code = 1
+            try:
+                _worker_main(executor, child_end, self.conn, memory_mb)
+                code = 0
+            finally:
+                os._exit(code)
+        self.pid = pid
         child_end.close()
 
-    @property
-    def pid(self) -> int:
-        assert self.process.pid is not None
-        return self.process.pid
+    def is_alive(self) -> bool:
+        if self.exitcode is not None:
+            return False
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            self.exitcode = -1
+            return False
+        if pid == 0:
+            return True
+        self.exitcode = os.waitstatus_to_exitcode(status)
+        return False
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the process to end; ``True`` once it has."""
+        deadline = time.monotonic() + timeout
+        while self.is_alive():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        self.process.join(5)
+        if self.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                _, status = os.waitpid(self.pid, 0)
+                self.exitcode = os.waitstatus_to_exitcode(status)
         self.conn.close()
 
 
@@ -171,17 +217,17 @@ class WorkerPool:
             raise QueryTimeout(
                 f"all query workers stayed busy for {timeout:g} s; try again later"
             ) from None
-        if not worker.process.is_alive():
+        if not worker.is_alive():
             self._replace(worker)
             worker = self._idle.get(timeout=timeout)
         started = time.monotonic()
         try:
-            worker.conn.send(request)
+            worker.conn.send((request, timeout))
             ready = worker.conn.poll(timeout)
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             self._replace(worker)
-            log.warning("query worker %d ended, exit code %s", worker.pid, worker.process.exitcode)
+            log.warning("query worker %d ended, exit code %s", worker.pid, worker.exitcode)
             raise QueryAborted(
                 "the query was stopped: its worker process ended, most likely by going over "
                 f"the memory limit of {self._memory_mb} MiB"
@@ -208,10 +254,8 @@ class WorkerPool:
             with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)
         for worker in workers:
-            worker.process.join(1)
-            if worker.process.is_alive():
-                worker.kill()
-            worker.conn.close()
+            worker.join(1)
+            worker.kill()
         atexit.unregister(self.close)
 
 
