@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from rdflib.term import Node as RdfNode
+
 from ..errors import Place, QueryError
 from .results import QueryResult, Term
 
@@ -69,7 +71,7 @@ class Backend(Protocol):
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None = None,
+        bindings: Mapping[str, Term | RdfNode] | None = None,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         timeout: float | None = None,
