@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..iris import fold
 from ..model import Talk
-from .vocabulary import Vocabulary, label_key, singular, tokenize
+from .vocabulary import Vocabulary, is_acronym, label_key, singular, tokenize
 
 MAX_WORDS = 3
 
@@ -32,7 +32,11 @@ _STOP_TEXT = """
     whose why will with within without would yet you your talk work works present discuss
     describe first second finally furthermore moreover specifically particular recent recently
     show demonstrate provide propose based approach approaches result results question questions
-    paper group way ways part lecture joint e g i e et al"""
+    paper group way ways part lecture joint e g i e et al trained different improve including
+    leads practice simple art called existing explain explains input inputs phenomenon
+    important interesting novel main key known large small high low good better best able
+    allows allow several various variety wide range number problem problems setting settings
+    method methods setup case cases example examples task tasks data model models state"""
 STOPWORDS = frozenset(singular(fold(word)) for word in _STOP_TEXT.split())
 
 _SENTENCE = re.compile(r"[.!?;:()\[\]{}\"“”‘’,]|\s[–—-]\s")
@@ -71,25 +75,26 @@ def _matches_label(key: tuple[str, ...], covered: set[tuple[str, ...]]) -> bool:
     return False
 
 
-def _fallback_phrases(text: str) -> list[tuple[tuple[str, ...], str]]:
-    """(key, surface form) for every n-gram of non-stopwords inside one clause."""
-    out: list[tuple[tuple[str, ...], str]] = []
+def _keyphrase(key: tuple[str, ...], form: str) -> bool:
+    """Worth suggesting: two or three content words, or a single abbreviation (GNN, ViT)."""
+    if not key or len(key) > MAX_WORDS or any(k in STOPWORDS or k.isdigit() for k in key):
+        return False
+    if len(key) == 1:
+        return is_acronym(form) and len(key[0]) > 1
+    return all(len(k) > 2 or k.isalnum() and not k.isalpha() for k in key)
+
+
+def _fallback_phrases(text: str) -> list[tuple[tuple[str, ...], str, float]]:
+    """(key, surface form, 1.0) for every n-gram of content words inside one clause."""
+    out: list[tuple[tuple[str, ...], str, float]] = []
     for clause in _SENTENCE.split(text):
         tokens = tokenize(clause)
-        run: list[int] = []
-        for i, tok in enumerate([*tokens, None]):
-            ok = tok is not None and tok.key not in STOPWORDS and not tok.key.isdigit()
-            if ok and tok is not None and len(tok.key) > 2:
-                run.append(i)
-                continue
-            for a in range(len(run)):
-                for b in range(a + 1, min(a + MAX_WORDS, len(run)) + 1):
-                    span = tokens[run[a] : run[b - 1] + 1]
-                    if len(span) != b - a:
-                        continue
-                    key = tuple(t.key for t in span)
-                    out.append((key, clause[span[0].start : span[-1].end]))
-            run = []
+        for a in range(len(tokens)):
+            for b in range(a + 1, min(a + MAX_WORDS, len(tokens)) + 1):
+                key = tuple(t.key for t in tokens[a:b])
+                form = clause[tokens[a].start : tokens[b - 1].end]
+                if _keyphrase(key, form):
+                    out.append((key, form, 1.0))
     return out
 
 
@@ -98,11 +103,11 @@ def _yake_phrases(text: str) -> list[tuple[tuple[str, ...], str, float]] | None:
         import yake
     except ImportError:
         return None
-    extractor = yake.KeywordExtractor(lan="en", n=MAX_WORDS, top=30)
+    extractor = yake.KeywordExtractor(lan="en", n=MAX_WORDS, top=60)
     out: list[tuple[tuple[str, ...], str, float]] = []
     for phrase, score in extractor.extract_keywords(text):
         key = label_key(phrase)
-        if key and not all(k in STOPWORDS or k.isdigit() for k in key):
+        if _keyphrase(key, phrase):
             out.append((key, phrase, 1.0 / (1.0 + float(score))))
     return out
 
@@ -110,10 +115,13 @@ def _yake_phrases(text: str) -> list[tuple[tuple[str, ...], str, float]] | None:
 def suggest(
     talks: Iterable[Talk], vocabulary: Vocabulary, limit: int = 20, *, use_yake: bool = True
 ) -> list[Suggestion]:
-    """The ``limit`` best candidate topics, best first."""
+    """The ``limit`` best candidate topics, best first.
+
+    A phrase scores the number of talks it occurs in, plus a bonus below one for its length and
+    its mean keyphrase quality (1 without YAKE): phrases shared by more talks always come first.
+    """
     covered = _covered(vocabulary)
-    talks_of: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    weight: dict[tuple[str, ...], float] = defaultdict(float)
+    quality: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)  # key -> talk -> value
     forms: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for talk in talks:
         if talk.placeholder:
@@ -121,18 +129,19 @@ def suggest(
         text = _text(talk)
         found = _yake_phrases(text) if use_yake else None
         if found is None:
-            found = [(key, form, 1.0) for key, form in _fallback_phrases(text)]
+            found = _fallback_phrases(text)
         for key, form, value in found:
-            if key not in talks_of or talk.key not in talks_of[key]:
-                weight[key] += value  # once per talk
-            talks_of[key].add(talk.key)
+            seen = quality[key]
+            seen[talk.key] = max(value, seen.get(talk.key, 0.0))
             forms[key][form] += 1
     ranked: list[Suggestion] = []
-    for key, keys in talks_of.items():
+    for key, per_talk in quality.items():
         if _matches_label(key, covered):
             continue
         form = sorted(forms[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        ranked.append(Suggestion(form, round(weight[key] * len(key), 6), tuple(sorted(keys))))
+        mean = sum(per_talk.values()) / len(per_talk)
+        score = round(len(per_talk) + len(key) * mean / (MAX_WORDS + 1), 6)
+        ranked.append(Suggestion(form, score, tuple(sorted(per_talk))))
     ranked.sort(key=lambda s: (-s.score, -len(s.talk_keys), s.phrase.casefold()))
     return _distinct(ranked, limit)
 
