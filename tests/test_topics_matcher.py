@@ -1,0 +1,128 @@
+"""Topic assignment rules, each shown both ways on crafted sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from talkgraph.model import Talk
+from talkgraph.topics import Vocabulary, assign, load_vocabulary, topics_of
+
+VOCAB = """@prefix t: <https://w3id.org/talkgraph/topic/> .
+@prefix tg: <https://w3id.org/talkgraph/ns#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+t: a skos:ConceptScheme .
+t:dl a skos:Concept ; skos:inScheme t: ; skos:prefLabel "deep learning"@en ; tg:tooBroad true .
+t:interp a skos:Concept ; skos:inScheme t: ; skos:prefLabel "interpolation"@en ;
+    skos:altLabel "interpolator"@en .
+t:prior a skos:Concept ; skos:inScheme t: ; skos:prefLabel "image prior"@en .
+t:gnn a skos:Concept ; skos:inScheme t: ; skos:prefLabel "graph neural networks"@en ;
+    skos:altLabel "GNN"@en .
+t:moe a skos:Concept ; skos:inScheme t: ; skos:prefLabel "mixture of experts"@en ;
+    skos:altLabel "MoE"@en .
+t:reg a skos:Concept ; skos:inScheme t: ; skos:prefLabel "regularization"@en ;
+    skos:altLabel "regularisation"@en .
+t:ood a skos:Concept ; skos:inScheme t: ; skos:prefLabel "out-of-distribution"@en .
+t:rob a skos:Concept ; skos:inScheme t: ; skos:prefLabel "robustness"@en ; tg:weak true .
+t:advrob a skos:Concept ; skos:inScheme t: ; skos:prefLabel "adversarial robustness"@en ;
+    skos:broader t:rob .
+t:netsparse a skos:Concept ; skos:inScheme t: ; skos:prefLabel "sparse neural networks"@en ;
+    tg:senseOf "sparsity"@en ;
+    tg:senseContext "pruning, weights, activation, training, lottery"@en .
+t:sigsparse a skos:Concept ; skos:inScheme t: ; skos:prefLabel "sparse signal models"@en ;
+    tg:senseOf "sparsity"@en ;
+    tg:senseContext "coding, signal, subspace, recovery, sensing, low-rank, dictionary"@en .
+"""
+
+
+@pytest.fixture(scope="module")
+def vocab(tmp_path_factory: pytest.TempPathFactory) -> Vocabulary:
+    path: Path = tmp_path_factory.mktemp("v") / "topics.ttl"
+    path.write_text(VOCAB, encoding="utf-8")
+    return load_vocabulary(path)
+
+
+def topics(
+    vocab: Vocabulary, title: str, abstract: str = "", placeholder: bool = False
+) -> list[str]:
+    talk = Talk(key="t", title=title, speaker="s", abstract=abstract, placeholder=placeholder)
+    return sorted(topics_of(assign([talk], vocab)["t"]))
+
+
+def test_plural_only_stemming(vocab: Vocabulary) -> None:
+    assert topics(vocab, "Minimum-norm interpolators") == ["interp"]
+    assert topics(vocab, "Deep image priors for MRI") == ["prior"]
+    assert topics(vocab, "Graph neural network theory") == ["gnn"]
+    # plural-only: "interpolating" is not reduced to "interpolation"
+    assert topics(vocab, "Interpolating noisy data") == []
+
+
+def test_label_variants(vocab: Vocabulary) -> None:
+    assert topics(vocab, "Regularisation paths") == ["reg"]
+    assert topics(vocab, "Implicit REGULARIZATION") == ["reg"]
+    assert topics(vocab, "Out of distribution data") == ["ood"]  # hyphen = space
+    assert topics(vocab, "Out-of-distribution data") == ["ood"]
+
+
+def test_acronyms_are_case_sensitive(vocab: Vocabulary) -> None:
+    assert topics(vocab, "Expressivity of GNNs") == ["gnn"]
+    assert topics(vocab, "Sparse MoE layers") == ["moe"]
+    assert topics(vocab, "A gnn by any other name") == []
+    assert topics(vocab, "The moe of the matter") == []
+
+
+def test_longest_match_wins(vocab: Vocabulary) -> None:
+    found = assign(
+        [Talk("t", "Adversarial robustness of classifiers", "s", "On robustness and robustness.")],
+        vocab,
+    )["t"]
+    title = [a for a in found if a.field == "title"]
+    assert [(a.topic, a.exact) for a in title] == [("advrob", "Adversarial robustness")]
+    # the contained "robustness" is not also evidence from the title
+    assert all(a.topic == "rob" for a in found if a.field == "abstract")
+
+
+def test_weak_topic_needs_title_or_two_mentions(vocab: Vocabulary) -> None:
+    assert topics(vocab, "Kernels", "We discuss robustness in passing.") == []
+    assert topics(vocab, "Kernels", "Robustness matters; robustness is hard.") == ["rob"]
+    assert topics(vocab, "On the robustness of kernels", "Nothing else.") == ["rob"]
+
+
+def test_sense_split_by_context(vocab: Vocabulary) -> None:
+    network = "We study activation sparsity to accelerate training of pruned weights."
+    signal = "Signal recovery under sparsity via sparse coding and dictionary models."
+    assert topics(vocab, "Talk", network) == ["netsparse"]
+    assert topics(vocab, "Talk", signal) == ["sigsparse"]
+    assert topics(vocab, "Talk", "A talk on sparsity.") == []  # no context: no guess
+
+
+def test_placeholder_never_tagged(vocab: Vocabulary) -> None:
+    assert topics(vocab, "Graph neural networks", "GNN", placeholder=True) == []
+
+
+def test_too_broad_is_matched_but_not_assigned(vocab: Vocabulary) -> None:
+    talk = Talk("t", "Deep learning", "s", "deep learning")
+    assert assign([talk], vocab)["t"] == []
+    assert topics_of(assign([talk], vocab, include_too_broad=True)["t"]) == ["dl"]
+
+
+def test_evidence_quotes_source_with_offsets(vocab: Vocabulary) -> None:
+    abstract = "We prove that minimum-norm interpolators generalize under mild conditions."
+    (a,) = assign([Talk("t", "Title", "s", abstract)], vocab)["t"]
+    assert (a.topic, a.field, a.exact) == ("interp", "abstract", "interpolators")
+    assert abstract[a.start : a.end] == a.exact
+    assert a.prefix == abstract[max(0, a.start - 30) : a.start]
+    assert a.suffix == abstract[a.end : a.end + 30]
+
+
+def test_real_vocabulary_examples() -> None:
+    vocab = load_vocabulary()
+    assert topics(vocab, "Benign overfitting in linear regression") == [
+        "benign-overfitting",
+        "linear-regression",
+    ]
+    # the hyphenated UK spelling and the abbreviation
+    assert "implicit-bias" in topics(vocab, "Implicit regularisation of SGD")
+    assert "neural-tangent-kernel" in topics(vocab, "Beyond the NTK")
+    assert "neural-tangent-kernel" not in topics(vocab, "Beyond the ntk")
