@@ -1,8 +1,8 @@
 """Candidate new topics for a curator: frequent keyphrases that no vocabulary label covers.
 
-Uses YAKE (the optional ``keyphrases`` extra) when it is installed, and otherwise a built-in
-extractor: runs of non-stopwords, as n-grams of one to three words, scored by the number of
-talks they occur in times their length.
+Candidates are n-grams of two or three content words (or one abbreviation) outside every label
+occurrence, ranked by the number of talks they occur in; YAKE (the optional ``keyphrases``
+extra), when installed, grades candidates within that and adds its own keyphrases.
 """
 
 from __future__ import annotations
@@ -64,15 +64,12 @@ def _covered(vocabulary: Vocabulary) -> set[tuple[str, ...]]:
 
 
 def _matches_label(key: tuple[str, ...], covered: set[tuple[str, ...]]) -> bool:
-    """True if the phrase is a label, contains one, or lies inside one."""
+    """True if the phrase is a label or contains one (the matcher would tag it)."""
     n = len(key)
-    for label in covered:
-        m = len(label)
-        if m <= n and any(key[i : i + m] == label for i in range(n - m + 1)):
-            return True
-        if n < m and any(label[i : i + n] == key for i in range(m - n + 1)):
-            return True
-    return False
+    return any(
+        len(label) <= n and any(key[i : i + len(label)] == label for i in range(n - len(label) + 1))
+        for label in covered
+    )
 
 
 def _keyphrase(key: tuple[str, ...], form: str) -> bool:
@@ -82,6 +79,25 @@ def _keyphrase(key: tuple[str, ...], form: str) -> bool:
     if len(key) == 1:
         return is_acronym(form) and len(key[0]) > 1
     return all(len(k) > 2 or k.isalnum() and not k.isalpha() for k in key)
+
+
+def _label_positions(keys: Sequence[str], covered: set[tuple[str, ...]], longest: int) -> set[int]:
+    """Indices of the tokens that are part of some label occurrence."""
+    out: set[int] = set()
+    for i in range(len(keys)):
+        for n in range(1, min(longest, len(keys) - i) + 1):
+            if tuple(keys[i : i + n]) in covered:
+                out.update(range(i, i + n))
+    return out
+
+
+def _free(key: tuple[str, ...], keys: Sequence[str], taken: set[int]) -> bool:
+    """The phrase occurs at least once outside every label occurrence."""
+    n = len(key)
+    return any(
+        tuple(keys[i : i + n]) == key and not taken.intersection(range(i, i + n))
+        for i in range(len(keys) - n + 1)
+    )
 
 
 def _fallback_phrases(text: str) -> list[tuple[tuple[str, ...], str, float]]:
@@ -121,16 +137,23 @@ def suggest(
     its mean keyphrase quality (1 without YAKE): phrases shared by more talks always come first.
     """
     covered = _covered(vocabulary)
+    longest = max((len(k) for k in covered), default=0)
     quality: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)  # key -> talk -> value
     forms: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for talk in talks:
         if talk.placeholder:
             continue
         text = _text(talk)
-        found = _yake_phrases(text) if use_yake else None
-        if found is None:
-            found = _fallback_phrases(text)
+        keys = [t.key for t in tokenize(text)]
+        taken = _label_positions(keys, covered, longest)
+        found = _fallback_phrases(text)
+        graded = _yake_phrases(text) if use_yake else None
+        if graded is not None:  # YAKE grades the candidates; ungraded ones count for little
+            grade = {key: value for key, _, value in graded}
+            found = [(k, f, grade.get(k, 0.0)) for k, f, _ in found] + graded
         for key, form, value in found:
+            if not _free(key, keys, taken):
+                continue
             seen = quality[key]
             seen[talk.key] = max(value, seen.get(talk.key, 0.0))
             forms[key][form] += 1
