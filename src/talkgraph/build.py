@@ -26,7 +26,7 @@ from .ingest import load_programme
 from .iris import Minter
 from .model import KnowledgeModel, Programme
 from .publish import staged_release
-from .rdf import canonical_ntriples, serialise, to_graph
+from .rdf import serialise, to_graph
 from .registry import Registry
 from .resolve import resolve
 from .topics import assign, assignments_graph, load_vocabulary, vocabulary_graph
@@ -177,9 +177,7 @@ def _write_release(
     distributions = []
     for fmt in DUMP_FORMATS:
         spec = FORMATS[fmt]
-        data = (
-            canonical_ntriples(graph).encode("utf-8") if fmt == "nt" else serialise(graph, fmt)
-        )
+        data = serialise(graph, fmt)
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
         distributions.append(

@@ -8,12 +8,13 @@ are added elsewhere.  No blank nodes.  Text (names, titles, abstracts) becomes p
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import InputError, Place
-from .formats import get_format
+from .formats import FORMATS, by_suffix, get_format
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Talk
 from .vocab import CONF, DCTERMS, FOAF, RDF, SCHEMA, TG, XSD, bind_prefixes
@@ -198,3 +199,23 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     if spec.name == "nquads":
         return _sorted_lines(data.decode("utf-8")).encode("utf-8")
     return data
+
+
+def read_graph(paths: list[Path]) -> Graph:
+    """Parse RDF files (format by suffix) into one graph; :class:`InputError` naming the file."""
+    graph = Graph()
+    for path in paths:
+        spec = by_suffix(path.suffix) or (by_suffix(".ttl") if path.suffix == ".turtle" else None)
+        if spec is None:
+            known = ", ".join(f.suffix for f in FORMATS.values())
+            raise InputError(f"unknown RDF file type (known: {known})", Place(str(path)))
+        try:
+            graph.parse(path, format=spec.rdflib)
+        except FileNotFoundError:
+            raise InputError("no such file", Place(str(path))) from None
+        except Exception as exc:  # rdflib's parsers raise many kinds of errors
+            line = getattr(exc, "lines", None) or getattr(exc, "line", None)
+            place = Place(str(path), int(line) if isinstance(line, int) else None)
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"not valid {spec.name}: {message}", place) from None
+    return bind_prefixes(graph)
