@@ -157,6 +157,13 @@ def convert(programme: Path, output: Path, event: Path | None) -> None:
     from .ingest import load_programme, write_structured
 
     parsed = load_programme(programme, event=event)
+    if not parsed.event.identifier and not parsed.event.name:
+        # Keep the event IRI the text programme had (minted from its file name).
+        from dataclasses import replace
+
+        from .iris import slugify
+
+        parsed = replace(parsed, event=replace(parsed.event, identifier=slugify(programme.stem)))
     write_structured(parsed, output)
     click.echo(f"wrote {output}: {len(parsed.roster)} roster entries, {len(parsed.talks)} talks")
 

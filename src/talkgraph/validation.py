@@ -171,7 +171,7 @@ def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Rep
         inference="none",
         allow_warnings=True,
         allow_infos=True,
-        advanced=False,
+        advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
     )
     assert isinstance(report_graph, Graph)
     bind_prefixes(report_graph)

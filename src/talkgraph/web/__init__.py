@@ -58,9 +58,10 @@ def state() -> AppState:
 
 def _blueprints() -> list[Blueprint]:
     """Every blueprint of the application, in registration order."""
+    from .graphs import bp as graphs
     from .sparql import bp as sparql
 
-    return [sparql]
+    return [sparql, graphs]
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
