@@ -80,8 +80,13 @@ def test_seed_coauthors_and_citations(seed: tuple[Path, Graph]) -> None:
     _, graph = seed
     soltanolkotabi = _speaker_of(graph, "Mahdi Soltanolkotabi")
     lee_talks = list(graph.subjects(SCHEMA.performer, _speaker_of(graph, "Jason Lee")))
+    assert lee_talks
     assert any((t, SCHEMA.contributor, soltanolkotabi) in graph for t in lee_talks)
-    su_talk = next(graph.subjects(SCHEMA.performer, _speaker_of(graph, "Weijie Su")))
+    su_talk = next(
+        t
+        for t in graph.subjects(SCHEMA.performer, _speaker_of(graph, "Weijie Su"))
+        if (t, RDF.type, CONF.Talk) in graph
+    )
     coauthors = {str(graph.value(p, SCHEMA.name)) for p in graph.objects(su_talk, SCHEMA.contributor)}
     assert coauthors == {"Cong Fang", "Hangfeng He", "Qi Long"}
     cited = set(graph.objects(su_talk, URIRef("http://purl.org/dc/terms/references")))
