@@ -59,9 +59,10 @@ def state() -> AppState:
 def _blueprints() -> list[Blueprint]:
     """Every blueprint of the application, in registration order."""
     from .graphs import bp as graphs
+    from .query import bp as query
     from .sparql import bp as sparql
 
-    return [sparql, graphs]
+    return [sparql, graphs, query]
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
