@@ -1,0 +1,219 @@
+"""The co-topic maps in a real headless chromium (Playwright) against waitress on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from conftest_graphs import seed_build
+from talkgraph.web import create_app
+from talkgraph.web.server import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    app = create_app(seed_build(), config={"TESTING": True})
+    srv = make_server(app, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"  # type: ignore[union-attr]
+    srv.close()
+    app.extensions["talkgraph"].close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page whose failed requests and console errors are recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        page.on(
+            "response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} {r.url}")
+        )
+
+    def open_map(self, base: str, kind: str, query: str = "") -> None:
+        self.page.goto(f"{base}/graphs/{kind}{query}")
+        self.page.wait_for_selector("#graphview[data-layout=done]", timeout=30_000)
+
+    def data(self, name: str) -> str:
+        value = self.page.get_attribute("#graphview", f"data-{name}")
+        assert value is not None
+        return value
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield Watched(context.new_page())
+    context.close()
+
+
+def _export(base: str, kind: str, min_weight: int = 1) -> dict[str, Any]:
+    import urllib.request
+
+    url = f"{base}/graphs/{kind}.json?min_weight={min_weight}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        data: dict[str, Any] = json.load(response)
+    return data
+
+
+@pytest.mark.parametrize("kind", ["topics", "speakers", "talks"])
+def test_map_draws_every_node(server: str, watched: Watched, kind: str) -> None:
+    watched.open_map(server, kind)
+    expected = _export(server, kind)
+    assert int(watched.data("rendered-nodes")) == len(expected["nodes"]) > 0
+    assert int(watched.data("visible-edges")) == len(expected["links"])
+    legend = watched.page.locator("#gv-legend input[type=checkbox]").count()
+    assert legend >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    watched.page.screenshot(path=str(ARTIFACTS / f"graph-{kind}.png"))
+    assert watched.problems == []
+
+
+def test_threshold_hides_light_edges(server: str, watched: Watched) -> None:
+    kind = "topics"
+    watched.open_map(server, kind)
+    heavy = len(_export(server, kind, 2)["links"])
+    total = int(watched.data("visible-edges"))
+    assert heavy < total
+    watched.page.locator("#gv-threshold").fill("2")
+    assert int(watched.data("visible-edges")) == heavy
+    assert "t=2" in watched.page.url
+    href = watched.page.get_attribute(".gv-download[data-format=graphml]", "href")
+    assert href is not None and "min_weight=2" in href
+    # the permalink restores the setting
+    watched.open_map(server, kind, "?t=2")
+    assert int(watched.data("visible-edges")) == heavy
+    assert watched.problems == []
+
+
+def test_hiding_a_community(server: str, watched: Watched) -> None:
+    watched.open_map(server, "speakers")
+    nodes = int(watched.data("rendered-nodes"))
+    box = watched.page.locator("#gv-legend input[data-community='0']")
+    box.uncheck()
+    assert int(watched.data("rendered-nodes")) < nodes
+    assert "hide=0" in watched.page.url
+    assert watched.problems == []
+
+
+def test_search_focuses_a_node(server: str, watched: Watched) -> None:
+    nodes = _export(server, "speakers")["nodes"]
+    target = sorted(nodes, key=lambda n: n["id"])[len(nodes) // 2]
+    watched.open_map(server, "speakers")
+    watched.page.fill("#gv-search", target["label"])
+    watched.page.press("#gv-search", "Enter")
+    assert watched.data("focused-node") == target["iri"]
+    assert target["label"] in watched.page.inner_text("#gv-panel")
+    assert "focus=" in watched.page.url
+    watched.open_map(server, "speakers", "?" + watched.page.url.split("?", 1)[1])
+    assert watched.data("focused-node") == target["iri"]
+    assert watched.problems == []
+
+
+_LONELIEST = """() => {
+  const v = window.talkgraphView, r = v.renderer, box = r.getContainer().getBoundingClientRect();
+  const pts = v.graph.nodes().map((n) => {
+    const p = r.framedGraphToViewport(r.getNodeDisplayData(n));
+    return { node: n, x: p.x, y: p.y };
+  }).filter((p) => p.x > 20 && p.y > 20 && p.x < box.width - 20 && p.y < box.height - 20);
+  let best = null, bestD = -1;
+  for (const p of pts) {
+    let d = Infinity;
+    for (const q of pts) { if (q !== p) d = Math.min(d, Math.hypot(p.x - q.x, p.y - q.y)); }
+    if (d > bestD) { bestD = d; best = p; }
+  }
+  return { node: best.node, x: best.x + box.left, y: best.y + box.top };
+}"""
+
+
+def test_clicking_a_node_opens_its_page(server: str, watched: Watched) -> None:
+    watched.open_map(server, "speakers")
+    spot = watched.page.evaluate(_LONELIEST)
+    base = watched.data("base-iri")
+    assert spot["node"].startswith(base)
+    path = "/" + spot["node"][len(base) :]
+    watched.page.mouse.move(spot["x"], spot["y"])
+    watched.page.mouse.click(spot["x"], spot["y"])
+    watched.page.wait_for_url(f"{server}{path}", timeout=10_000)
+
+
+def test_clicking_an_edge_lists_what_it_stands_for(server: str, watched: Watched) -> None:
+    watched.open_map(server, "speakers")
+    shown = watched.page.evaluate(
+        "() => { const v = window.talkgraphView; const e = v.graph.edges()[0];"
+        " v.showEdge(e); return v.graph.getEdgeAttribute(e, 'topic_labels'); }"
+    )
+    panel = watched.page.inner_text("#gv-panel")
+    assert shown and all(label in panel for label in shown)
+    assert watched.page.locator("#gv-panel ul.gv-shared a").count() == len(shown)
+
+
+def test_png_and_svg_exports(server: str, watched: Watched, tmp_path: Path) -> None:
+    watched.open_map(server, "topics")
+    with watched.page.expect_download() as png_info:
+        watched.page.click("#gv-png")
+    png = tmp_path / "map.png"
+    png_info.value.save_as(png)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
+    with watched.page.expect_download() as svg_info:
+        watched.page.click("#gv-svg")
+    svg = tmp_path / "map.svg"
+    svg_info.value.save_as(svg)
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg"
+    assert len(root.findall(f".//{ns}circle")) == int(watched.data("rendered-nodes"))
+    assert len(root.findall(f".//{ns}line")) == int(watched.data("visible-edges"))
+    assert watched.problems == []
+
+
+def test_table_sorts_by_clicking_a_header(server: str, watched: Watched) -> None:
+    watched.page.goto(f"{server}/graphs/speakers/table")
+    watched.page.click("#node-table th[data-sort-key=weighted_degree] a")
+    watched.page.click("#node-table th[data-sort-key=weighted_degree] a")
+    values = watched.page.eval_on_selector_all(
+        "#node-table tbody tr", "rows => rows.map(r => Number(r.cells[3].textContent))"
+    )
+    assert values == sorted(values, reverse=True) and len(values) > 1
+    assert watched.page.url.endswith("/graphs/speakers/table")  # sorted in the page, no reload
+    assert watched.problems == []
