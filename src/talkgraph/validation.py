@@ -173,7 +173,8 @@ def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Rep
         allow_infos=True,
         advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
     )
-    assert isinstance(report_graph, Graph)
+    if not isinstance(report_graph, Graph):  # pyshacl returns a graph unless told otherwise
+        raise TypeError(f"unexpected pyshacl report {type(report_graph).__name__}")
     bind_prefixes(report_graph)
     report_graph.bind("tgsh", TGSH)
     names = bind_prefixes(Graph()).namespace_manager
