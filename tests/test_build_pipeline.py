@@ -31,7 +31,11 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph]:
 
 
 def _speaker_of(graph: Graph, name: str) -> URIRef:
-    people = [s for s in graph.subjects(SCHEMA.name, Literal(name)) if (s, RDF.type, SCHEMA.Person) in graph]
+    people = [
+        s
+        for s in graph.subjects(SCHEMA.name, Literal(name))
+        if (s, RDF.type, SCHEMA.Person) in graph
+    ]
     assert len(people) == 1, f"{name}: {people}"
     return URIRef(people[0])
 
@@ -56,7 +60,8 @@ def test_seed_titles_and_institutions(seed: tuple[Path, Graph]) -> None:
     for name, title in SEED_TITLES.items():
         person = _speaker_of(graph, name)
         talk_titles = {
-            str(graph.value(t, SCHEMA.name)) for t in graph.subjects(SCHEMA.performer, person)
+            str(graph.value(t, SCHEMA.name))
+            for t in graph.subjects(SCHEMA.performer, person)
             if (t, RDF.type, CONF.Talk) in graph
         }
         assert title in talk_titles
@@ -87,7 +92,9 @@ def test_seed_coauthors_and_citations(seed: tuple[Path, Graph]) -> None:
         for t in graph.subjects(SCHEMA.performer, _speaker_of(graph, "Weijie Su"))
         if (t, RDF.type, CONF.Talk) in graph
     )
-    coauthors = {str(graph.value(p, SCHEMA.name)) for p in graph.objects(su_talk, SCHEMA.contributor)}
+    coauthors = {
+        str(graph.value(p, SCHEMA.name)) for p in graph.objects(su_talk, SCHEMA.contributor)
+    }
     assert coauthors == {"Cong Fang", "Hangfeng He", "Qi Long"}
     cited = set(graph.objects(su_talk, URIRef("http://purl.org/dc/terms/references")))
     assert cited == {
@@ -106,12 +113,18 @@ def test_build_is_byte_identical(tmp_path: Path) -> None:
     first = build(out=tmp_path / "a")
     second = build(out=tmp_path / "b")
     assert first.manifest["files"]["dataset.nt"] == second.manifest["files"]["dataset.nt"]  # type: ignore[index]
-    assert (tmp_path / "a" / "dataset.nt").read_bytes() == (tmp_path / "b" / "dataset.nt").read_bytes()
+    assert (tmp_path / "a" / "dataset.nt").read_bytes() == (
+        tmp_path / "b" / "dataset.nt"
+    ).read_bytes()
 
 
 def test_all_dumps_parse_to_the_same_graph(seed: tuple[Path, Graph]) -> None:
     out, graph = seed
-    for name, fmt in [("dataset.ttl", "turtle"), ("dataset.jsonld", "json-ld"), ("dataset.rdf", "xml")]:
+    for name, fmt in [
+        ("dataset.ttl", "turtle"),
+        ("dataset.jsonld", "json-ld"),
+        ("dataset.rdf", "xml"),
+    ]:
         parsed = Graph().parse(out / name, format=fmt)
         assert len(parsed) == len(graph), name
     void = Graph().parse(out / "void.ttl")
@@ -139,7 +152,7 @@ def test_violation_publishes_nothing(tmp_path: Path) -> None:
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         "@prefix conf: <https://w3id.org/scholarlydata/ontology/conference-ontology.owl#> .\n"
         "<urn:x:shape> a sh:NodeShape ; sh:targetClass conf:Talk ;\n"
-        "  sh:property [ sh:path <urn:x:never> ; sh:minCount 1 ; sh:message \"missing\" ] .\n"
+        '  sh:property [ sh:path <urn:x:never> ; sh:minCount 1 ; sh:message "missing" ] .\n'
     )
     with pytest.raises(ValidationFailed):
         build(out=out, shapes_paths=[strict])

@@ -36,7 +36,9 @@ def test_build_unparseable_input_exit_2(tmp_path: Path) -> None:
 
 
 def test_build_missing_file_exit_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["build", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "nope.txt" in result.output
 
@@ -93,8 +95,14 @@ def test_convert_round_trip(tmp_path: Path, built: Path) -> None:
 
 def test_topics_explain(built: Path) -> None:
     result = CliRunner().invoke(
-        main, ["topics", "explain", "qing-qu-understanding-deep-neural-networks-via-neural-collapse",
-               "--data", str(built)]
+        main,
+        [
+            "topics",
+            "explain",
+            "qing-qu-understanding-deep-neural-networks-via-neural-collapse",
+            "--data",
+            str(built),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Neural collapse" in result.output or "neural collapse" in result.output.lower()
@@ -112,7 +120,8 @@ def test_topics_suggest() -> None:
 def test_graph_exports(built: Path, tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"g.{fmt}"
     result = CliRunner().invoke(
-        main, ["graph", "--data", str(built), "--kind", "speakers", "--format", fmt, "-o", str(target)]
+        main,
+        ["graph", "--data", str(built), "--kind", "speakers", "--format", fmt, "-o", str(target)],
     )
     assert result.exit_code == 0, result.output
     if fmt == "graphml":

@@ -97,9 +97,7 @@ def _sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def make_graph(
-    model: KnowledgeModel, minter: Minter, topics_path: Path | None = None
-) -> Graph:
+def make_graph(model: KnowledgeModel, minter: Minter, topics_path: Path | None = None) -> Graph:
     """The dataset's RDF graph: entities, the topic scheme and topic assignments."""
     graph = to_graph(model, minter)
     vocabulary = load_vocabulary(topics_path)
@@ -180,9 +178,7 @@ def _write_release(
         data = serialise(graph, fmt)
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
-        distributions.append(
-            Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest())
-        )
+        distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
     class_counts = Counter(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
     created = datetime.now(UTC).replace(microsecond=0)
     examples = [minter.event(e.key) for e in model.events]

@@ -6,7 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -124,7 +124,9 @@ def stats(data: Path) -> None:
 
     manifest = read_manifest(data)
     click.echo(f"dataset {data} (built {manifest['created']}, talkgraph {manifest['version']})")
-    click.echo(f"sources: {', '.join(map(str, manifest.get('sources', [])))}")
+    sources = manifest.get("sources", [])
+    assert isinstance(sources, list)
+    click.echo(f"sources: {', '.join(str(s) for s in sources)}")
     click.echo(f"triples: {manifest['triples']}")
     click.echo("instances per class:")
     counts = manifest.get("counts", {})
@@ -147,7 +149,10 @@ def stats(data: Path) -> None:
 @main.command()
 @click.argument("programme", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--output", "-o", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Structured file to write (.yaml, .yml or .json).",
 )
 @click.option("--event", type=click.Path(path_type=Path, dir_okay=False), help="Event sidecar.")
@@ -226,12 +231,17 @@ def topics_explain(talk: str, data: Path) -> None:
 @main.command()
 @DATA_OPTION
 @click.option(
-    "--kind", type=click.Choice(["topics", "speakers", "talks", "bipartite"]), default="topics",
+    "--kind",
+    type=click.Choice(["topics", "speakers", "talks", "bipartite"]),
+    default="topics",
     show_default=True,
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "graphml", "gexf", "csv", "nodes-csv"]),
-    default="json", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "graphml", "gexf", "csv", "nodes-csv"]),
+    default="json",
+    show_default=True,
 )
 @click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
@@ -239,11 +249,13 @@ def topics_explain(talk: str, data: Path) -> None:
 def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None) -> None:
     """A co-topic graph of the dataset, with communities and centralities."""
     from .graphs import analyse, build_graph, export_graph, rows_from_graph
-    from .graphs.build import CoTopicData
+    from .graphs.build import CoTopicData, GraphKind
     from .rdf import read_graph
 
     rdf = read_graph([data / "dataset.nt"])
-    g = analyse(build_graph(CoTopicData.from_rows(rows_from_graph(rdf)), kind, min_weight))
+    g = analyse(
+        build_graph(CoTopicData.from_rows(rows_from_graph(rdf)), cast(GraphKind, kind), min_weight)
+    )
     payload = export_graph(g, fmt)
     if output is None:
         sys.stdout.buffer.write(payload)
@@ -256,8 +268,12 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
 
 
 @main.command()
-@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="A built dataset (default: build the programme in data/ into build/).")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A built dataset (default: build the programme in data/ into build/).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))

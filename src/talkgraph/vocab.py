@@ -67,7 +67,7 @@ class TG(DefinedNamespace):
 
 
 PREFIXES: dict[str, Namespace] = {
-    "schema": SCHEMA,
+    "schema": Namespace(str(SCHEMA)),
     "skos": Namespace(str(SKOS)),
     "dcterms": Namespace(str(DCTERMS)),
     "foaf": Namespace(str(FOAF)),
