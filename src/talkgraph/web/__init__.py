@@ -58,11 +58,13 @@ def state() -> AppState:
 
 def _blueprints() -> list[Blueprint]:
     """Every blueprint of the application, in registration order."""
+    from .downloads import bp as downloads
     from .graphs import bp as graphs
+    from .pages import bp as pages
     from .query import bp as query
     from .sparql import bp as sparql
 
-    return [sparql, graphs, query]
+    return [sparql, graphs, query, pages, downloads]
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:

@@ -1,0 +1,67 @@
+"""Builds for the page and download tests (imported by them; not a conftest plugin).
+
+``seed_dir`` is the real seed programme built by the real pipeline, once per test session;
+``crafted_build`` builds a tiny programme text written by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+from flask import Flask
+from flask.testing import FlaskClient
+
+from talkgraph.build import build
+from talkgraph.web import create_app
+
+_SEED: dict[str, Path] = {}
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
+RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
+             "application/ld+json": "json-ld", "application/rdf+xml": "xml"}  # fmt: skip
+
+
+def seed_build(factory: pytest.TempPathFactory) -> Path:
+    """The seed programme's build directory (built once per session)."""
+    if "dir" not in _SEED:
+        _SEED["dir"] = build(out=factory.mktemp("seed") / "build").out
+    return _SEED["dir"]
+
+
+def crafted_build(tmp_path: Path, text: str, name: str = "programme.txt") -> Path:
+    """Build a programme ``text`` (validated against no shapes: these tests are about pages)."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    shapes = tmp_path / "no-shapes.ttl"
+    shapes.write_text("", encoding="utf-8")
+    return build([source], out=tmp_path / "build", shapes_paths=[shapes]).out
+
+
+def app_for(data_dir: Path) -> Flask:
+    return create_app(data_dir, config={"TESTING": True, "QUERY_TIMEOUT": 10})
+
+
+@pytest.fixture(scope="session")
+def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seed_build(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def seed_app(seed_dir: Path) -> Iterator[Flask]:
+    application = app_for(seed_dir)
+    yield application
+    application.extensions["talkgraph"].close()
+
+
+@pytest.fixture
+def seed_client(seed_app: Flask) -> FlaskClient:
+    return seed_app.test_client()
+
+
+def parse_rdf(data: bytes, media_type: str) -> rdflib.Graph:
+    """An RDF body parsed back by rdflib, by its media type (parameters ignored)."""
+    fmt = RDF_TYPES[media_type.split(";")[0].strip()]
+    return rdflib.Graph().parse(data=data, format=fmt)
