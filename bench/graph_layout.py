@@ -24,8 +24,15 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 STATIC = Path(__file__).resolve().parent.parent / "src" / "talkgraph" / "web" / "static"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 BASE = "http://bench.localhost/"
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>

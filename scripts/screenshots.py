@@ -44,7 +44,7 @@ def main() -> None:
         app = create_app(data)
         server = make_server(app, "127.0.0.1", 0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
-        base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+        base = f"http://127.0.0.1:{server.effective_port}"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)

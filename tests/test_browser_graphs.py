@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 
 from conftest_graphs import seed_build
 from talkgraph.web import create_app
@@ -43,7 +51,7 @@ def server() -> Iterator[str]:
     srv = make_server(app, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{srv.effective_port}"
     srv.close()
     app.extensions["talkgraph"].close()
 
@@ -62,12 +70,24 @@ class Watched:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.problems: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
-        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        page.on(
-            "response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} {r.url}")
-        )
+        page.on("console", self._console)
+        page.on("pageerror", self._pageerror)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(message.text)
+
+    def _pageerror(self, error: Error) -> None:
+        self.problems.append(f"pageerror: {error}")
+
+    def _failed(self, request: Request) -> None:
+        self.problems.append(f"failed: {request.url}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"{response.status} {response.url}")
 
     def open_map(self, base: str, kind: str, query: str = "") -> None:
         self.page.goto(f"{base}/graphs/{kind}{query}")
