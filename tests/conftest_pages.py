@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,49 @@ def parse_rdf(data: bytes, media_type: str) -> rdflib.Graph:
     """An RDF body parsed back by rdflib, by its media type (parameters ignored)."""
     fmt = RDF_TYPES[media_type.split(";")[0].strip()]
     return rdflib.Graph().parse(data=data, format=fmt)
+
+
+class Page(HTMLParser):
+    """An HTML page's links (text → hrefs), JSON-LD scripts, other scripts and visible text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: dict[str, list[str]] = {}
+        self.jsonld: list[str] = []
+        self.scripts: list[dict[str, str | None]] = []
+        self.text: list[str] = []
+        self._href: str | None = None
+        self._anchor: list[str] = []
+        self._script: dict[str, str | None] | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a":
+            self._href, self._anchor = found.get("href"), []
+        elif tag == "script":
+            self._script = found
+            self.scripts.append(found)
+            if found.get("type") == "application/ld+json":
+                self.jsonld.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.setdefault(" ".join("".join(self._anchor).split()), []).append(self._href)
+            self._href = None
+        elif tag == "script":
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            if self._script.get("type") == "application/ld+json":
+                self.jsonld[-1] += data
+            return
+        self.text.append(data)
+        if self._href is not None:
+            self._anchor.append(data)
+
+    @property
+    def visible(self) -> str:
+        return " ".join(" ".join(self.text).split())

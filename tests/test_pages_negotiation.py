@@ -6,12 +6,14 @@ import pytest
 import rdflib
 from flask.testing import FlaskClient
 from rdflib import Namespace, URIRef
-from rdflib.namespace import RDF, SKOS, VOID
+from rdflib.namespace import RDF
 
 from conftest_pages import BROWSER_ACCEPT, RDF_TYPES, parse_rdf
 
 BASE = "http://talkgraph.localhost/"
 SDO = Namespace("https://schema.org/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 TALK = "/talk/ada-example-graphs-for-testing"
 # every kind the mini fixture has: (path, a triple its description must contain)
 THINGS = [
