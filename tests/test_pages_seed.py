@@ -118,6 +118,12 @@ def test_person_pages(seed_client: FlaskClient, data: rdflib.Graph) -> None:
     assert ld["@id"].endswith("person/rene-vidal")
     assert ld["@type"] == "Person" and ld["name"] == "René Vidal"
     assert "René Vidal" in page.visible
+    # the talks section lists the talks (not the event whose roster names the person)
+    html = seed_client.get("/person/rene-vidal").get_data(as_text=True)
+    talks = Page(html.split('class="ld-talks"')[1].split("</section>")[0])
+    found = {h for hs in talks.links.values() for h in hs if not h.startswith("/event/")}
+    expected = {_path(t) for t in _talks_of(data, URIRef(BASE + "person/rene-vidal"))}
+    assert expected and found == expected
     rina = URIRef(BASE + "person/rina-panigrahy")
     assert data.value(rina, SDO.affiliation) is None
     page = _page(seed_client, "/person/rina-panigrahy")

@@ -119,6 +119,7 @@ def _html(
         jsonld=jsonld_script(schema),
         licences=licences(),
         neighbourhood=neighbourhood,
+        base_iri=state().minter.base,
         **page,
     )
     response = Response(body, mimetype="text/html")
