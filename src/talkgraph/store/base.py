@@ -52,7 +52,8 @@ class Backend(Protocol):
     """A read-only SPARQL store.  Every query the application runs goes through one.
 
     ``bindings`` bind variables (``{"talk": NamedNode(...)}``, pyoxigraph or rdflib terms) by
-    a trailing ``VALUES`` clause written from the terms, never from raw strings;
+    a ``VALUES`` block first in the WHERE group (so before any aggregation), written from the
+    terms, never from raw strings;
     ``default_graph_uris``/``named_graph_uris`` set the RDF dataset as in the SPARQL 1.1
     Protocol.  ``timeout``/``max_rows`` override the backend's :class:`Limits`.
     ``result_format`` names the format the result should come in (see

@@ -77,3 +77,27 @@ def check_query(sparql: str) -> QueryForm | None:
             "to other servers"
         )
     return query_form(words)
+
+
+def where_group_start(sparql: str) -> int | None:
+    """The offset just after the ``{`` that opens the query's top-level WHERE group.
+
+    ``None`` when the query has no group pattern (``DESCRIBE <iri>``).  For CONSTRUCT the
+    template is skipped: the group is the one after ``WHERE``.
+    """
+    depth, form, seen_where = 0, None, False
+    for match in _TOKEN.finditer(sparql):
+        kind, text = match.lastgroup, match.group()
+        if kind == "word":
+            upper = text.upper()
+            if depth == 0 and form is None and upper in _FORMS:
+                form = _FORMS[upper]
+            elif depth == 0 and upper == "WHERE":
+                seen_where = True
+        elif kind == "other" and text == "{":
+            if depth == 0 and form is not None and (seen_where or form != "construct"):
+                return match.end()
+            depth += 1
+        elif kind == "other" and text == "}":
+            depth -= 1
+    return None

@@ -20,6 +20,7 @@ from rdflib.term import URIRef as RdfURIRef
 
 from ..errors import QueryError, ResultTooLarge
 from .base import QuerySyntaxError
+from .guard import where_group_start
 from .results import CANONICAL, QueryResult, Term, formats_for
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -58,12 +59,13 @@ def to_oxigraph(term: Term | RdfNode) -> Term:
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Term | RdfNode]) -> str:
-    """``sparql`` with a trailing ``VALUES`` clause that binds each variable to one term.
+    """``sparql`` with each variable bound to one term, like rdflib's ``initBindings``.
 
-    Like rdflib's ``initBindings``, the values are joined with the query's solutions; terms
-    are written in their N-Triples form by pyoxigraph, so no user text is ever formatted into
-    the query.  (pyoxigraph's ``substitutions`` would require each variable to be projected.)
-    A query that already ends with a VALUES clause cannot take bindings.
+    The binding is a ``VALUES`` block placed first inside the top-level WHERE group, so it
+    applies before any GROUP BY or aggregate (a trailing VALUES would join after aggregation).
+    Terms are written in their N-Triples form by pyoxigraph, so no user text is ever formatted
+    into the query.  (pyoxigraph's ``substitutions`` would require each variable to be
+    projected.)  A query without a group pattern gets a trailing VALUES clause.
     """
     if not bindings:
         return sparql
@@ -76,7 +78,11 @@ def bind_values(sparql: str, bindings: Mapping[str, Term | RdfNode]) -> str:
             raise QueryError("a blank node cannot be bound in a query")
         names.append(f"?{name}")
         terms.append(str(term))
-    return f"{sparql}\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    start = where_group_start(sparql)
+    if start is None:
+        return f"{sparql}\n{block}\n"
+    return f"{sparql[:start]} {block} {sparql[start:]}"
 
 
 def syntax_error(error: SyntaxError, sparql: str) -> QueryError:
