@@ -279,6 +279,13 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--query-timeout", default=None, type=float, help="Seconds per SPARQL query.")
 @click.option("--max-rows", default=None, type=click.IntRange(1), help="Rows per result.")
+@click.option(
+    "--store",
+    default=None,
+    help="Where queries run: a directory (on-disk store, loaded once per build) or the URL "
+    "of a SPARQL endpoint holding the published dataset (default: in memory).",
+)
+@click.option("--graph", default=None, help="With a --store URL: the dataset's named graph.")
 @user_errors
 def serve(
     data: Path | None,
@@ -287,6 +294,8 @@ def serve(
     threads: int,
     query_timeout: float | None,
     max_rows: int | None,
+    store: str | None = None,
+    graph: str | None = None,
 ) -> None:
     """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress)."""
     from .build import build as run_build
@@ -302,9 +311,65 @@ def serve(
         config["QUERY_TIMEOUT"] = query_timeout
     if max_rows is not None:
         config["MAX_ROWS"] = max_rows
+    if store is not None:
+        config["STORE"] = store
+    if graph is not None:
+        config["STORE_GRAPH"] = graph
     app = create_app(data, config=config)
     click.echo(f"serving {data} on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
     run_server(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--to", "endpoint", required=True, help="SPARQL query endpoint of the store.")
+@click.option("--graph", default=None, help="Named graph readers use (default: dataset IRI).")
+@click.option(
+    "--method",
+    type=click.Choice(["gsp", "update"]),
+    default="gsp",
+    show_default=True,
+    help="Load by Graph Store Protocol PUT or by batched SPARQL Update INSERT DATA.",
+)
+@click.option("--update-endpoint", default=None, help="SPARQL Update URL (default: --to).")
+@click.option("--gsp-endpoint", default=None, help="Graph Store Protocol URL (for gsp).")
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--user",
+    default=None,
+    help="User for HTTP basic/digest auth (password from $TALKGRAPH_STORE_PASSWORD).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@user_errors
+def publish(
+    data: Path,
+    endpoint: str,
+    graph: str | None,
+    method: str,
+    update_endpoint: str | None,
+    gsp_endpoint: str | None,
+    batch_size: int,
+    user: str | None,
+    quiet: bool,
+) -> None:
+    """Load a built dataset into a remote SPARQL store: into a new graph, then switched."""
+    import os
+
+    from .publish_remote import publish as run_publish
+
+    auth = (user, os.environ.get("TALKGRAPH_STORE_PASSWORD", "")) if user else None
+    done = run_publish(
+        data,
+        endpoint,
+        graph,
+        method="update" if method == "update" else "gsp",
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+        auth=auth,
+        batch_size=batch_size,
+        progress=_progress(not quiet),
+    )
+    click.echo(f"published {done.triples} triples to <{done.graph}> at {endpoint}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,16 +1,21 @@
 """The store: every SPARQL query talkgraph runs goes through here, bounded in time and size.
 
 ``open_store(data_dir, base_iri)`` loads a build directory into the default backend (pyoxigraph
-in memory, queried by forked worker processes, see :mod:`talkgraph.store.pool`).
+in memory, queried by forked worker processes, see :mod:`talkgraph.store.pool`);
+``store=DIR`` keeps it on disk (:mod:`.disk`), ``store=URL`` queries a remote SPARQL store
+(:mod:`.remote`) holding the published dataset in the named graph ``graph``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..iris import Minter
 from .base import Backend, Limits, QueryAborted, QuerySyntaxError, QueryTooLarge
+from .disk import DiskStore
 from .guard import QueryForm, check_query
 from .memory import MemoryStore
+from .remote import RemoteStore
 from .results import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
@@ -27,6 +32,7 @@ __all__ = [
     "TABLE_FORMATS",
     "Backend",
     "Limits",
+    "DiskStore",
     "MemoryStore",
     "QueryAborted",
     "QueryForm",
@@ -34,6 +40,7 @@ __all__ = [
     "QueryResult",
     "QuerySyntaxError",
     "QueryTooLarge",
+    "RemoteStore",
     "ResultFormat",
     "Term",
     "check_query",
@@ -50,8 +57,23 @@ def open_store(
     limits: Limits | None = None,
     workers: int = 2,
     worker_memory_mb: int = 2048,
+    store: str | None = None,
+    graph: str | None = None,
 ) -> Backend:
-    """The default backend for a build directory."""
+    """The backend for a build directory: in memory (``store=None``), on disk (``store`` a
+    directory), or remote (``store`` an http(s) SPARQL endpoint; ``graph`` the named graph
+    holding the dataset, by default the dataset IRI)."""
+    if store and store.startswith(("http://", "https://")):
+        return RemoteStore(store, graph or str(Minter(base_iri).dataset), limits=limits)
+    if store:
+        return DiskStore(
+            Path(store),
+            data_dir,
+            base_iri,
+            limits=limits,
+            workers=workers,
+            worker_memory_mb=worker_memory_mb,
+        )
     return MemoryStore.from_directory(
         data_dir, base_iri, limits=limits, workers=workers, worker_memory_mb=worker_memory_mb
     )

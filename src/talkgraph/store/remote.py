@@ -1,0 +1,278 @@
+"""The remote backend: a SPARQL 1.1 store over HTTP (Oxigraph server, Virtuoso, Fuseki...).
+
+The dataset lives in one named graph of the remote store (see
+:mod:`talkgraph.publish_remote`); every query is sent with ``default-graph-uri`` set to it,
+so queries see it as their default graph and nothing else of the remote store.  The read-only
+rules are checked here before anything is sent.  Limits: the timeout is the client's HTTP
+timeout (and Virtuoso's ``timeout`` parameter, whose partial "anytime" answers are refused);
+the byte cap and the row cap are enforced while the answer is read.  Results are always asked
+for in SPARQL JSON or N-Triples (Virtuoso's TSV is not standard) and re-serialised, so they are
+the same :class:`QueryResult` as the local backends give.  Only the standard library's
+``urllib`` speaks HTTP.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib.term import Node as RdfNode
+
+from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge
+from ..vocab import PREFIXES
+from .base import Limits, QueryTooLarge
+from .guard import check_query
+from .oxigraph import bind_values
+from .results import CANONICAL, QueryResult, Term, formats_for
+
+_JSON = "application/sparql-results+json"
+_NT = "application/n-triples"
+#: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
+#: ``application/sparql-query`` bodies).
+GET_LIMIT = 2000
+
+
+class Http:
+    """A small HTTP client: optional basic/digest credentials, errors as talkgraph errors."""
+
+    def __init__(self, auth: tuple[str, str] | None = None) -> None:
+        handlers: list[urllib.request.BaseHandler] = []
+        if auth is not None:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, "http://", *auth)
+            passwords.add_password(None, "https://", *auth)
+            handlers += [
+                urllib.request.HTTPDigestAuthHandler(passwords),
+                urllib.request.HTTPBasicAuthHandler(passwords),
+            ]
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def open(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+    ) -> IO[bytes]:
+        """The open response of a request with a 2xx status; :class:`QueryError` otherwise
+        (:class:`QueryTimeout` when ``timeout`` seconds pass without an answer)."""
+        request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        try:
+            response: IO[bytes] = self._opener.open(request, timeout=timeout)
+            return response
+        except urllib.error.HTTPError as error:
+            detail = error.read(2000).decode("utf-8", "replace").strip()
+            error.close()
+            if error.code == 400:
+                raise QueryError(f"the SPARQL store refused the request: {detail}") from None
+            raise QueryError(
+                f"the SPARQL store answered {error.code} {error.reason}: {detail[:500]}"
+            ) from None
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the SPARQL store did not answer within the time limit of {timeout:g} s"
+            ) from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError | socket.timeout):
+                raise QueryTimeout(
+                    f"the SPARQL store did not answer within the time limit of {timeout:g} s"
+                ) from None
+            raise QueryError(f"cannot reach the SPARQL store {url}: {error.reason}") from None
+        except OSError as error:
+            raise QueryError(f"cannot reach the SPARQL store {url}: {error}") from None
+
+
+class CappedReader(io.RawIOBase):
+    """A response read through a byte cap: :class:`ResultTooLarge` past ``limit`` bytes."""
+
+    def __init__(self, source: IO[bytes], limit: int) -> None:
+        self._source = source
+        self._limit = limit
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._source.read(len(buffer))
+        except TimeoutError:
+            raise QueryTimeout("the SPARQL store stopped sending within the time limit") from None
+        self.count += len(data)
+        if self.count > self._limit:
+            raise ResultTooLarge(
+                f"the result is larger than the limit of {self._limit} bytes; "
+                "add a LIMIT or select fewer variables"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class RemoteStore:
+    """A read-only view of one named graph of a remote SPARQL store (see module doc)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        graph_iri: str,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        *,
+        limits: Limits | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
+        if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
+            raise ConfigError(f"not an http(s) SPARQL endpoint: {endpoint}")
+        self.endpoint = endpoint
+        self.graph_iri = graph_iri
+        self.update_endpoint = update_endpoint  # used by publishing only, never by queries
+        self.gsp_endpoint = gsp_endpoint
+        self.limits = limits or Limits()
+        self.http = Http(auth)
+        self.prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+        self.named_graphs: Sequence[str] = ()
+        try:
+            count = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()
+        except QueryError as error:
+            raise ConfigError(f"cannot query {endpoint}: {error}") from None
+        term = count[0].get("n") if count else None
+        self.triple_count = int(term.value) if isinstance(term, ox.Literal) else 0
+        if self.triple_count == 0:
+            raise ConfigError(
+                f"the graph <{graph_iri}> of {endpoint} is empty: publish the dataset with "
+                "`talkgraph publish --to ENDPOINT --graph IRI` first"
+            )
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term | RdfNode] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        result_format: str | None = None,
+    ) -> QueryResult:
+        """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
+        if len(sparql.encode()) > self.limits.max_query_bytes:
+            raise QueryTooLarge(
+                f"the query is longer than the limit of {self.limits.max_query_bytes} bytes"
+            )
+        form = check_query(sparql)
+        if named_graph_uris or any(g != self.graph_iri for g in default_graph_uris):
+            raise QueryError(
+                "this endpoint serves one graph: default-graph-uri and named-graph-uri "
+                "cannot select others"
+            )
+        seconds = self.limits.timeout if timeout is None else timeout
+        limit = self.limits.max_rows if max_rows is None else max_rows
+        text = bind_values(sparql, bindings or {})
+        if form in ("construct", "describe"):
+            accept = f"{_NT}, text/plain;q=0.5"
+        elif form is None:
+            accept = f"{_JSON}, {_NT};q=0.9"
+        else:
+            accept = _JSON
+        params = urllib.parse.urlencode(
+            {"query": text, "default-graph-uri": self.graph_iri, "timeout": int(seconds * 1000)}
+        )
+        headers = {"Accept": accept}
+        if len(params) <= GET_LIMIT:
+            url, body = f"{self.endpoint}?{params}", None
+        else:
+            url, body = self.endpoint, params.encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        method = "GET" if body is None else "POST"
+        with self.http.open(
+            url, method=method, data=body, headers=headers, timeout=seconds
+        ) as response:
+            info = getattr(response, "headers", None)
+            if info is not None and info.get("X-SQL-State"):  # Virtuoso's partial answer
+                raise QueryTimeout(
+                    f"the query was stopped after the time limit of {seconds:g} s; "
+                    "simplify it or add a LIMIT"
+                )
+            media = (info.get_content_type() if info is not None else "") or ""
+            reader = io.BufferedReader(CappedReader(response, self.limits.max_result_bytes))
+            try:
+                if media in (_NT, "text/plain"):
+                    result = self._graph(reader, limit, result_format)
+                else:
+                    result = self._table(reader, limit)
+            except SyntaxError as error:
+                raise QueryError(f"the SPARQL store sent an unreadable result: {error}") from None
+        wanted = result_format
+        if wanted in formats_for(result.kind) and wanted != result.format:
+            result = QueryResult(result.kind, str(wanted), result.serialize(wanted), result.count)
+        if len(result.data) > self.limits.max_result_bytes:
+            raise ResultTooLarge(
+                f"the result is larger than the limit of {self.limits.max_result_bytes} bytes"
+            )
+        return result
+
+    def _table(self, reader: IO[bytes], limit: int) -> QueryResult:
+        parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
+        if isinstance(parsed, ox.QueryBoolean):
+            data = json.dumps({"head": {}, "boolean": bool(parsed)}).encode()
+            return QueryResult("ask", CANONICAL["ask"], data, 1)
+        names = [v.value for v in parsed.variables]
+        rows: list[dict[str, object]] = []
+        for solution in parsed:
+            rows.append({n: _json_term(t) for n in names if (t := solution[n]) is not None})
+            if len(rows) > limit:
+                raise _too_many(limit, "rows")
+        doc = {"head": {"vars": names}, "results": {"bindings": rows}}
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        return QueryResult("select", CANONICAL["select"], data, len(rows))
+
+    def _graph(self, reader: IO[bytes], limit: int, result_format: str | None) -> QueryResult:
+        triples: list[ox.Triple] = []
+        for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
+            triples.append(quad.triple)
+            if len(triples) > limit:
+                raise _too_many(limit, "triples")
+        graph_formats = formats_for("graph")
+        fmt = graph_formats.get(result_format or "", graph_formats[CANONICAL["graph"]])
+        assert isinstance(fmt.oxigraph, ox.RdfFormat)
+        data = ox.serialize(triples, format=fmt.oxigraph, prefixes=self.prefixes) or b""
+        return QueryResult("graph", fmt.name, data, len(triples))
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    """A term in the SPARQL 1.1 JSON results form."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+    data: dict[str, object] = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+    elif term.datatype.value not in (
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    ):
+        data["datatype"] = term.datatype.value
+    return data
+
+
+def _too_many(limit: int, what: str) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result has more than {limit} {what}, the limit of this endpoint; "
+        "add a LIMIT (and OFFSET to page through it)"
+    )
