@@ -1,0 +1,89 @@
+"""A bounded HTTP load client, run as its own process: ``python -m bench.client SPEC.json``.
+
+The spec names the endpoint URL, the requests (name, query, Accept) in order, the number of
+concurrent connections and a per-request timeout.  Each connection is a thread with its own
+keep-alive ``http.client`` connection taking the next request from a shared queue; after
+``budget`` seconds no new request is started (the results say how many were sent).  Printed
+on stdout as JSON: per request its name, latency in seconds, status and body bytes, and the
+wall time of the whole run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import sys
+import threading
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+
+def _connect(url: str, timeout: float) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    if parts.hostname != "127.0.0.1":
+        raise SystemExit("the bench client only talks to 127.0.0.1")
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
+def _worker(
+    url: str,
+    timeout: float,
+    deadline: float,
+    todo: queue.Queue[dict[str, str]],
+    out: list[dict[str, Any]],
+) -> None:
+    path = urlsplit(url).path or "/"
+    conn = _connect(url, timeout)
+    while time.perf_counter() < deadline:
+        try:
+            item = todo.get_nowait()
+        except queue.Empty:
+            break
+        target = f"{path}?{urlencode({'query': item['query']})}"
+        start = time.perf_counter()
+        status, size = 0, 0
+        try:
+            conn.request("GET", target, headers={"Accept": item["accept"]})
+            response = conn.getresponse()
+            size = len(response.read())
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = _connect(url, timeout)
+        took = time.perf_counter() - start
+        out.append({"name": item["name"], "seconds": took, "status": status, "bytes": size})
+    conn.close()
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    """Send every request of ``spec`` and return the measurements."""
+    todo: queue.Queue[dict[str, str]] = queue.Queue()
+    for item in spec["requests"]:
+        todo.put(item)
+    results: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    deadline = start + float(spec.get("budget", 1e9))
+    threads = [
+        threading.Thread(
+            target=_worker, args=(spec["url"], float(spec["timeout"]), deadline, todo, results)
+        )
+        for _ in range(int(spec["concurrency"]))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"wall": time.perf_counter() - start, "results": results}
+
+
+def main() -> int:
+    with open(sys.argv[1], encoding="utf-8") as spec_file:
+        spec = json.load(spec_file)
+    json.dump(run(spec), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Plain-text tables of benchmark results, and a description of the machine they ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+from typing import Any
+
+STAGES = ("ingest", "topics", "mapping", "validation", "serialisation")
+PACKAGES = (
+    "talkgraph",
+    "rdflib",
+    "pyoxigraph",
+    "oxigraph",
+    "pyshacl",
+    "flask",
+    "waitress",
+    "rdflib-endpoint",
+    "uvicorn",
+    "fastapi",
+)
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="ascii") as info:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (absent)")
+    return (
+        f"machine: {os.cpu_count()} CPUs (nproc), {memory:.1f} GiB RAM, {cpu}\n"
+        f"python {platform.python_version()} on {platform.platform()}\n" + ", ".join(versions)
+    )
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    return "\n".join(out)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value == value else "-"
+
+
+def scale(result: dict[str, Any]) -> str:
+    """Every table of one scale."""
+    build = result["build"]
+    t = build["timings"]
+    parts = [
+        f"== {result['scale']}: {build['triples']} triples, {build['talks']} talks, "
+        f"{build['people']} people, {build['programmes']} programmes "
+        f"(generated in {result['generate_s']:.1f} s)",
+        "",
+        "build (own process): "
+        + ", ".join(f"{s} {t[s]:.2f} s" for s in STAGES if s in t)
+        + f"; import {t.get('import', 0):.2f} s; total {build['wall']:.1f} s; "
+        f"peak RSS {build['peak_rss_mb']:.0f} MB",
+        "",
+        _table(["load into", "seconds"], [[k, f"{v:.2f}"] for k, v in result["loads"].items()]),
+        "",
+    ]
+    engines = result["engines"]
+    names = list(engines[0]["queries"])
+    parts.append("latency per query, sequential (median / p99 ms; n runs):")
+    rows = []
+    for name in names:
+        row = [name]
+        for engine in engines:
+            q = engine["queries"].get(name)
+            row.append(f"{_ms(q['median_ms'])} / {_ms(q['p99_ms'])} ({q['n']})" if q else "skipped")
+        rows.append(row)
+    parts += [_table(["query", *(e["engine"] for e in engines)], rows), ""]
+    ours = engines[0].get("throughput", {}).get("req_per_s", 0.0)
+    rows = []
+    for engine in engines:
+        tp = engine.get("throughput")
+        if tp is None:
+            continue
+        ratio = tp["req_per_s"] / ours if ours else float("nan")
+        rows.append(
+            [
+                engine["engine"],
+                _ms(tp["median_ms"]),
+                _ms(tp["p99_ms"]),
+                f"{tp['req_per_s']:.1f}",
+                f"{ratio:.2f}",
+                f"{tp['requests']} ({tp['errors']} err)",
+                engine.get("note", ""),
+            ]
+        )
+    parts.append("throughput of the interactive mix over HTTP (bounded concurrency):")
+    parts.append(
+        _table(
+            ["engine", "median ms", "p99 ms", "req/s", "ratio to ours", "requests", "note"], rows
+        )
+    )
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,342 @@
+"""The benchmark driver behind ``bench/run``: generate, build, load, query, compare.
+
+For each scale: a build in its own process (stage times, peak RSS by ``wait4``), load times
+into each store, then the query mix against each engine — sequential latency per query
+(median, p99) and throughput of the interactive mix under bounded concurrency from a separate
+client process — printed as tables, with ratios to our endpoint.  Results also go to
+``WORK/results.json``.  Every server listens on 127.0.0.1 and is stopped by its process id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench import generate
+from bench.queries import Query, full_text, mix, pick_parameters
+
+PY = sys.executable
+OXIGRAPH = str(Path(PY).with_name("oxigraph"))
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], limit: float) -> float:
+    start = time.perf_counter()
+    target = f"{url}?{urlencode({'query': 'ASK { ?s ?p ?o }'})}"
+    while time.perf_counter() - start < limit:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            request = urllib.request.Request(
+                target, headers={"Accept": "application/sparql-results+json"}
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {limit} s")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _subprocess_json(args: Sequence[str], timeout: float) -> tuple[dict[str, Any], float]:
+    """Run a child, return its JSON stdout and its peak RSS in MB (``wait4``)."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(list(args), stdout=out, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{args[:3]} took over {timeout} s")
+            time.sleep(0.1)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{args[:3]} failed with {proc.returncode}")
+        out.seek(0)
+        return json.loads(out.read()), usage.ru_maxrss / 1024
+
+
+def _stats(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return {"median_ms": statistics.median(ordered) * 1000, "p99_ms": p99 * 1000}
+
+
+def _requests(queries: list[Query], repeats: int) -> list[dict[str, str]]:
+    return [
+        {
+            "name": q.name,
+            "query": full_text(q),
+            "accept": "application/n-triples" if q.graph else "application/sparql-results+json",
+        }
+        for q in queries
+        for _ in range(repeats)
+    ]
+
+
+def _client(spec: dict[str, Any], work: Path, limit: float) -> dict[str, Any]:
+    path = work / "client-spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result, _ = _subprocess_json([PY, "-m", "bench.client", str(path)], limit)
+    return result
+
+
+class Plan:
+    """How much to ask of each engine at a scale (bounded by request counts and budgets)."""
+
+    def __init__(self, triples: int, args: argparse.Namespace) -> None:
+        slow = triples > 200_000
+        self.repeats = args.repeats
+        self.requests = args.requests
+        self.concurrency = args.concurrency
+        self.budget = args.budget
+        self.timeout = args.timeout
+        self.slow_repeats = 3 if slow else args.repeats  # rdflib engines at large scales
+        self.slow_requests = max(20, args.requests // 10) if slow else args.requests
+
+
+def _latency(url: str, queries: list[Query], repeats: int, plan: Plan, work: Path) -> list[Any]:
+    out = []
+    for query in queries:
+        spec = {
+            "url": url,
+            "requests": _requests([query], repeats if query.interactive else max(1, repeats // 5)),
+            "concurrency": 1,
+            "timeout": plan.timeout,
+            "budget": plan.budget,
+        }
+        out.extend(_client(spec, work, plan.budget + plan.timeout + 30)["results"])
+    return out
+
+
+def _throughput(url: str, queries: list[Query], count: int, plan: Plan, work: Path) -> Any:
+    spec = {
+        "url": url,
+        "requests": _interleave([q for q in queries if q.interactive], count),
+        "concurrency": plan.concurrency,
+        "timeout": plan.timeout,
+        "budget": plan.budget,
+    }
+    return _client(spec, work, plan.budget + plan.timeout + 30)
+
+
+def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
+    one = _requests(queries, 1)
+    return [one[i % len(one)] for i in range(count)]
+
+
+def _engine_report(
+    name: str, latency: list[Any], load: dict[str, Any] | None, note: str = ""
+) -> dict[str, Any]:
+    per_query: dict[str, list[float]] = {}
+    errors = 0
+    for item in latency:
+        if item["status"] == 200:
+            per_query.setdefault(item["name"], []).append(item["seconds"])
+        else:
+            errors += 1
+    report: dict[str, Any] = {
+        "engine": name,
+        "queries": {k: {**_stats(v), "n": len(v)} for k, v in per_query.items()},
+        "latency_errors": errors,
+        "note": note,
+    }
+    if load is not None:
+        ok = [r["seconds"] for r in load["results"] if r["status"] == 200]
+        report["throughput"] = {
+            **(_stats(ok) if ok else {"median_ms": float("nan"), "p99_ms": float("nan")}),
+            "requests": len(load["results"]),
+            "errors": len(load["results"]) - len(ok),
+            "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
+        }
+    return report
+
+
+def _served(
+    name: str,
+    command: list[str],
+    url: str,
+    queries: list[Query],
+    plan: Plan,
+    work: Path,
+    *,
+    slow: bool,
+    ready_limit: float = 900,
+) -> dict[str, Any]:
+    log = (work / f"{name.split()[0]}.log").open("wb")
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        ready = _wait_ready(url, proc, ready_limit)
+        repeats = plan.slow_repeats if slow else plan.repeats
+        count = plan.slow_requests if slow else plan.requests
+        latency = _latency(url, queries, repeats, plan, work)
+        load = _throughput(url, queries, count, plan, work)
+        note = f"{repeats} runs/query, {count} mix requests" if slow else ""
+        report = _engine_report(name, latency, load, note)
+        report["ready_s"] = ready
+        return report
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def run_scale(label: str, triples: int, args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.work) / label
+    progs = work / "programmes"
+    if progs.exists():
+        shutil.rmtree(progs)
+    start = time.perf_counter()
+    paths = generate.generate(triples, args.seed, progs)
+    result: dict[str, Any] = {"scale": label, "generate_s": time.perf_counter() - start}
+    out = work / "build"
+    build, peak = _subprocess_json(
+        [PY, "-m", "bench.buildproc", str(out), *map(str, paths)], args.build_timeout
+    )
+    result["build"] = {**build, "peak_rss_mb": peak}
+    _say(f"[{label}] build {build['wall']:.1f} s, {build['triples']} triples, {peak:.0f} MB")
+    nt = out / "dataset.nt"
+    stores = work / "stores"
+    shutil.rmtree(stores, ignore_errors=True)
+    stores.mkdir()
+    loads, _ = _subprocess_json(
+        [PY, "-m", "bench.engines", "loads", str(nt), str(stores)], args.build_timeout
+    )
+    shutil.rmtree(stores)
+    queries = mix(pick_parameters(str(nt)))
+    plan = Plan(build["triples"], args)
+    slow = build["triples"] > 200_000
+    engines = []
+    port = _free_port()
+    engines.append(
+        _served(
+            "talkgraph (ours)",
+            [PY, "-m", "bench.engines", "talkgraph", str(out), str(port), str(args.timeout)],
+            f"http://127.0.0.1:{port}/sparql",
+            queries,
+            plan,
+            work,
+            slow=False,
+        )
+    )
+    _say(f"[{label}] ours done")
+    location = work / "oxigraph-db"
+    shutil.rmtree(location, ignore_errors=True)
+    port = _free_port()
+    load_cmd, serve_cmd = _oxigraph_commands(location, nt, port)
+    start = time.perf_counter()
+    subprocess.run(load_cmd, check=True, capture_output=True, timeout=args.build_timeout)
+    loads["Oxigraph server (oxigraph load)"] = time.perf_counter() - start
+    engines.append(
+        _served(
+            "Oxigraph server",
+            serve_cmd,
+            f"http://127.0.0.1:{port}/query",
+            queries,
+            plan,
+            work,
+            slow=False,
+        )
+    )
+    shutil.rmtree(location, ignore_errors=True)
+    _say(f"[{label}] oxigraph done")
+    port = _free_port()
+    engines.append(
+        _served(
+            "rdflib-endpoint",
+            [PY, "-m", "bench.engines", "rdflib-endpoint", str(nt), str(port)],
+            f"http://127.0.0.1:{port}/sparql",
+            queries,
+            plan,
+            work,
+            slow=slow,
+        )
+    )
+    _say(f"[{label}] rdflib-endpoint done")
+    spec = work / "inprocess.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "queries": [
+                    {"name": q.name, "query": full_text(q), "graph": q.graph} for q in queries
+                ],
+                "repeats": plan.slow_repeats if slow else plan.repeats,
+                "budget": plan.budget,
+            }
+        )
+    )
+    inproc, _ = _subprocess_json(
+        [PY, "-m", "bench.engines", "rdflib-inprocess", str(nt), str(spec)], args.build_timeout
+    )
+    engines.append(_engine_report("rdflib Graph.query (in-process)", inproc["results"], None))
+    result.update(loads=loads, engines=engines, parameters=[q.name for q in queries])
+    return result
+
+
+def _oxigraph_commands(location: Path, nt: Path, port: int) -> list[list[str]]:
+    from bench.engines import oxigraph_commands
+
+    return oxigraph_commands(OXIGRAPH, location, nt, port)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench import report
+
+    parser = argparse.ArgumentParser(description="talkgraph benchmarks (see bench/README.md)")
+    parser.add_argument("--scales", default="10k,100k,1M", help="comma-separated: 10k,100k,1M")
+    parser.add_argument("--with-5m", action="store_true", help="also the 5M-triple scale")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", default="/tmp/talkgraph-bench", help="scratch directory")
+    parser.add_argument("--repeats", type=int, default=20, help="sequential runs per query")
+    parser.add_argument("--requests", type=int, default=600, help="mix requests per engine")
+    parser.add_argument("--concurrency", type=int, default=8, help="client connections")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per-request seconds")
+    parser.add_argument("--budget", type=float, default=180.0, help="seconds per client run")
+    parser.add_argument("--build-timeout", type=float, default=3600.0)
+    args = parser.parse_args(argv)
+    labels = [s for s in args.scales.split(",") if s] + (["5M"] if args.with_5m else [])
+    print(report.machine(), flush=True)
+    results = []
+    for label in labels:
+        results.append(run_scale(label, generate.parse_triples(label), args))
+        print("\n" + report.scale(results[-1]), flush=True)
+        Path(args.work, "results.json").write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
