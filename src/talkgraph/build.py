@@ -1,6 +1,10 @@
 """The publishing pipeline: programmes → resolved model → RDF → SHACL → published files.
 
-``build()`` is what ``talkgraph build`` runs.  Stages are timed; a SHACL Violation raises
+``build()`` is what ``talkgraph build`` runs.  Any number of programmes go into one dataset:
+people and institutions are resolved across all of them, and each programme's facts form the
+named graph ``{base}graph/{event}`` (the topic vocabulary is ``{base}graph/topics``).  Each
+programme's graph is validated with the vocabulary; what did not change since the last build is
+reused from the cache (:mod:`talkgraph.cache`).  Stages are timed; a SHACL Violation raises
 :class:`ValidationFailed` before anything is published, and the previous release stays.
 """
 
@@ -19,24 +23,43 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from . import __version__
+from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
 from .description import Distribution, describe
-from .errors import ValidationFailed
+from .errors import InputError, Place, ValidationFailed
 from .formats import FORMATS
 from .ingest import load_programme
 from .iris import Minter
 from .model import KnowledgeModel, Programme
+from .multi import (
+    TOPICS_GRAPH,
+    Part,
+    Source,
+    combine_reports,
+    discover,
+    map_part,
+    programme_slice,
+    programme_summary,
+    quad_lines,
+    trig_text,
+    triple_line,
+    union_graph,
+    validate_part,
+    violations_text,
+)
 from .publish import staged_release
 from .rdf import serialise, to_graph
+from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
 from .topics import assign, assignments_graph, load_vocabulary, vocabulary_graph
-from .validation import Report, load_shapes, validate
+from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
+from .validation import SHAPES_DIR, Report, load_shapes
 from .vocab import bind_prefixes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROGRAMME = PROJECT_ROOT / "data" / "workshop-programme.txt"
 DEFAULT_OUT = Path("build")
-DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml")
+DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, trig: named graphs
 DATASET_STEM = "dataset"
 
 Progress = Callable[[str], None]
@@ -45,7 +68,7 @@ Progress = Callable[[str], None]
 @dataclass
 class BuildResult:
     out: Path
-    graph: Graph
+    graph: Graph  # the union of all named graphs
     model: KnowledgeModel
     report: Report
     manifest: dict[str, object]
@@ -81,20 +104,8 @@ class _Stage:
 
 
 def ingest(programmes: Sequence[Path], event: Path | None = None) -> list[Programme]:
-    """Load each programme; ``event`` (a sidecar) applies when there is one programme."""
-    loaded = []
-    for path in programmes:
-        sidecar = event if event is not None and len(programmes) == 1 else _sidecar_for(path)
-        loaded.append(load_programme(path, event=sidecar))
-    return loaded
-
-
-def _sidecar_for(path: Path) -> Path | None:
-    for suffix in (".event.yaml", ".event.yml", ".event.json"):
-        candidate = path.with_name(path.stem + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
+    """Load each programme (directories expanded); ``event`` applies when there is one."""
+    return [load_programme(s.path, event=s.sidecar) for s in discover(programmes, event)]
 
 
 def make_graph(model: KnowledgeModel, minter: Minter, topics_path: Path | None = None) -> Graph:
@@ -118,64 +129,117 @@ def build(
     shapes_paths: Sequence[Path] | None = None,
     licence: str | None = None,
     progress: Progress = _silent,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Run the whole pipeline and publish ``out`` atomically.
 
-    Raises :class:`InputError` for unreadable input and :class:`ValidationFailed` when the graph
-    has SHACL violations; in both cases ``out`` is left exactly as it was.
+    ``programmes`` are files or directories (see :func:`talkgraph.multi.discover`).  Raises
+    :class:`InputError` for unreadable input and :class:`ValidationFailed` when a programme's
+    graph has SHACL violations; in both cases ``out`` is left exactly as it was.
     """
-    programmes = list(programmes or [DEFAULT_PROGRAMME])
     minter = Minter(base_iri) if base_iri else Minter()
     timer = _Timer(progress)
+    cache = BuildCache(cache_dir(out) if use_cache else None)
+    shape_files = sorted(SHAPES_DIR.glob("*.ttl")) if shapes_paths is None else list(shapes_paths)
     with timer("ingest"):
-        parsed = ingest(programmes, event)
-        model = resolve(parsed, Registry.load(registry_path))
+        sources = discover(list(programmes or [DEFAULT_PROGRAMME]), event)
+        inputs = [registry_path or DEFAULT_REGISTRY, topics_path or DEFAULT_TOPICS, *shape_files]
+        shared = shared_key(version=__version__, base_iri=minter.base, files=inputs)
+        parts = [Part(s, _ingest_one(s, shared, cache)) for s in sources]
+        model = resolve([p.entry.programme for p in parts], Registry.load(registry_path))
     with timer("mapping"):
-        graph = make_graph(model, minter, topics_path)
+        vocabulary = load_vocabulary(topics_path)
+        topics = bind_prefixes(vocabulary_graph(vocabulary, minter))
+        for part, ev in zip(parts, model.events, strict=True):
+            part.name = ev.key
+            if ev.key == TOPICS_GRAPH:
+                raise InputError(
+                    f"an event cannot be called {TOPICS_GRAPH!r} (that graph holds the topic "
+                    "vocabulary); give it an `identifier` in its event sidecar",
+                    Place(str(part.source.path)),
+                )
+            map_part(part, programme_slice(model, ev), vocabulary, topics, minter)
+            progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
     with timer("validation"):
         shapes = load_shapes(shapes_paths)
-        report = validate(graph, shapes)
+        for part in parts:
+            validate_part(part, shapes, cache)
+    named = [(p.name, p.report) for p in parts if p.report is not None]
+    report = combine_reports(named)
     if not report.conforms:
-        raise ValidationFailed(
+        raise ValidationFailed(_failure(named, report))
+    events = [p.entry.programme.event for p in parts]
+    licence = licence or next((e.licence for e in events if e.licence), None)
+    with timer("serialisation"):
+        union = union_graph(parts, topics)
+        with staged_release(out) as release:
+            manifest = _write_release(
+                release, union, topics, model, (report, named, shapes), minter, parts, licence
+            )
+            manifest["timings"] = timer.timings
+            _write_manifest(release, manifest)
+    cache.prune()
+    progress(f"published {out} ({manifest['triples']} triples)")
+    return BuildResult(out, union, model, report, manifest, timer.timings)
+
+
+def _ingest_one(source: Source, shared: str, cache: BuildCache) -> Entry:
+    """The cached parse of a programme when its inputs are unchanged, else a fresh one."""
+    try:
+        key = input_key(shared, source.path, source.sidecar)
+    except OSError:
+        key = ""  # load_programme names the problem
+    entry = cache.load(key) if key else None
+    if entry is None:
+        entry = Entry(key, load_programme(source.path, event=source.sidecar))
+    return entry
+
+
+def _failure(named: list[tuple[str, Report]], report: Report) -> str:
+    if len(named) == 1:
+        return (
             f"the graph has {report.violations} SHACL violation(s); nothing was published\n"
             + report.text()
         )
-    licence = licence or next((p.event.licence for p in parsed if p.event.licence), None)
-    with timer("serialisation"), staged_release(out) as release:
-        manifest = _write_release(
-            release, graph, model, report, shapes, minter, programmes, licence, timer.timings
-        )
-    progress(f"published {out} ({manifest['triples']} triples)")
-    return BuildResult(out, graph, model, report, manifest, timer.timings)
+    failing = ", ".join(name for name, r in named if not r.conforms)
+    return (
+        f"{report.violations} SHACL violation(s) in programme(s) {failing}; "
+        f"nothing was published\n{violations_text(named)}\n"
+    )
+
+
+_Validation = tuple[Report, list[tuple[str, Report]], Graph]
 
 
 def _write_release(
     release: Path,
     graph: Graph,
+    topics: Graph,
     model: KnowledgeModel,
-    report: Report,
-    shapes: Graph,
+    validation: _Validation,
     minter: Minter,
-    programmes: Sequence[Path],
+    parts: Sequence[Part],
     licence: str | None,
-    timings: dict[str, float],
 ) -> dict[str, object]:
+    report, named, shapes = validation
     files: dict[str, dict[str, object]] = {}
 
-    def write(name: str, data: bytes, media_type: str) -> Path:
-        path = release / name
-        path.write_bytes(data)
-        files[name] = {
-            "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "media_type": media_type,
-        }
-        return path
+    def write(name: str, data: bytes, media_type: str) -> None:
+        (release / name).write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        files[name] = {"bytes": len(data), "sha256": digest, "media_type": media_type}
 
+    quads = {line for p in parts for line in p.entry.quads or []}
+    quads.update(quad_lines(topics, minter.graph(TOPICS_GRAPH)))
+    dumps = {  # sorted lines: byte-identical for the same graphs
+        "nt": "".join(sorted({triple_line(q) for q in quads})).encode("utf-8"),
+        "nquads": "".join(sorted(quads)).encode("utf-8"),
+        "trig": trig_text(quads).encode("utf-8"),
+    }
     distributions = []
     for fmt in DUMP_FORMATS:
         spec = FORMATS[fmt]
-        data = serialise(graph, fmt)
+        data = dumps[fmt] if fmt in dumps else serialise(graph, fmt)
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
@@ -184,11 +248,13 @@ def _write_release(
     examples = [minter.event(e.key) for e in model.events]
     examples += [minter.talk(k) for k in list(model.talks)[:1]]
     examples += [minter.person(k) for k in list(model.people)[:1]]
-    title = next((e.info.name for e in model.events if e.info.name), None)
+    names = [e.info.name for e in model.events if e.info.name]
+    sources = [p.source.path.name for p in parts]
+    title = names[0] if len(model.events) == 1 and names else None
     description = describe(
         minter,
-        title=title or "talkgraph dataset: " + ", ".join(p.name for p in programmes),
-        source_files=[p.name for p in programmes],
+        title=title or "talkgraph dataset: " + ", ".join(names or sources),
+        source_files=sources,
         created=created,
         triples=len(graph),
         class_counts=dict(class_counts),
@@ -200,29 +266,40 @@ def _write_release(
     write("void.ttl", bind_prefixes(description).serialize(format="turtle").encode(), "text/turtle")
     write("shapes.ttl", shapes.serialize(format="turtle").encode(), "text/turtle")
     write("validation-report.ttl", report.graph.serialize(format="turtle").encode(), "text/turtle")
-    write("validation-report.txt", report.text().encode("utf-8"), "text/plain; charset=utf-8")
-    manifest: dict[str, object] = {
+    text = report.text() if len(named) == 1 else programme_summary(named) + "\n" + report.text()
+    write("validation-report.txt", text.encode("utf-8"), "text/plain; charset=utf-8")
+    return {
         "version": __version__,
         "created": created.isoformat(),
         "base_iri": minter.base,
-        "sources": [p.name for p in programmes],
+        "sources": sources,
+        "programmes": {
+            p.name: {
+                "source": p.source.path.name,
+                "sha256": file_digest(p.source.path),
+                "graph": str(minter.graph(p.name)),
+                "reused": p.reused,
+                "triples": len(p.entry.quads or []),
+            }
+            for p in parts
+        },
         "triples": len(graph),
         "counts": {graph.namespace_manager.normalizeUri(k): v for k, v in class_counts.items()},
         "conforms": report.conforms,
         "violations": report.violations,
         "warnings": report.warnings,
         "model_warnings": list(model.warnings),
-        "timings": timings,
         "files": files,
     }
-    (release / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return manifest
+
+
+def _write_manifest(release: Path, manifest: dict[str, object]) -> None:
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (release / "manifest.json").write_text(text, encoding="utf-8")
 
 
 def read_manifest(out: Path) -> dict[str, object]:
     """The manifest of the release published at ``out``."""
-    from .errors import InputError
-
     path = out / "manifest.json"
     try:
         data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))

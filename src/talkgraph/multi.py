@@ -1,0 +1,255 @@
+"""Many programmes in one dataset: finding them, and each programme's share of the resolved model.
+
+Resolution runs over all programmes together (one node per speaker or institution); then each
+programme gets its own *slice* of the model — its event and talks, the people it names and their
+institutions, with only the source locations in its own file — which maps to its named graph
+``{base}graph/{event}``.  The union of the slices' graphs is the graph of the whole model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .cache import BuildCache, Entry
+from .errors import InputError, Place
+from .iris import Minter
+from .model import Event, Institution, KnowledgeModel, Person, Span
+from .rdf import canonical_ntriples, to_graph
+from .topics import assign, assignments_graph
+from .topics.vocabulary import Vocabulary
+from .validation import Report, Result, validate
+from .vocab import bind_prefixes
+
+PROGRAMME_SUFFIXES = (".txt", ".yaml", ".yml", ".json")
+SIDECAR_SUFFIXES = (".event.yaml", ".event.yml", ".event.json")
+TOPICS_GRAPH = "topics"  # the slug of the vocabulary's named graph
+
+
+@dataclass(frozen=True)
+class Source:
+    """A programme file and its event sidecar (if any)."""
+
+    path: Path
+    sidecar: Path | None = None
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.lower().endswith(SIDECAR_SUFFIXES)
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """``NAME.event.yaml`` (or ``.yml``/``.json``) beside ``NAME.txt``, when there is one."""
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
+    """The programmes named by ``paths``: files as given, directories expanded.
+
+    A directory gives its ``.txt``/``.yaml``/``.yml``/``.json`` files in name order, without
+    ``*.event.*`` sidecars.  Each programme pairs with the sidecar of the same stem; ``event``
+    overrides that when there is exactly one programme.  A file named twice is taken once.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in PROGRAMME_SUFFIXES and not is_sidecar(p)
+            )
+            if not found:
+                raise InputError("no programme files (.txt, .yaml, .yml, .json)", Place(str(path)))
+            files.extend(found)
+        else:
+            files.append(path)
+    unique = list(dict.fromkeys(files))
+    seen: set[Path] = set()
+    sources = []
+    for path in unique:
+        real = path.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        sidecar = event if event is not None and len(unique) == 1 else sidecar_for(path)
+        sources.append(Source(path, sidecar))
+    return sources
+
+
+# --------------------------------------------------------------------------- slices
+
+
+def _spans(spans: Iterable[Span], own: str, others: set[str]) -> list[Span]:
+    """The spans in ``own``'s file (and any from a file that is no programme's)."""
+    return [s for s in spans if s.file == own or s.file not in others]
+
+
+def programme_slice(model: KnowledgeModel, event: Event) -> KnowledgeModel:
+    """``event``'s share of ``model``: what its named graph is made from."""
+    sources = {e.source for e in model.events}
+    talks = {key: model.talks[key] for key in event.talks}
+    named: set[str] = set(event.performers)
+    for talk in talks.values():
+        named.add(talk.speaker)
+        named.update(talk.coauthors)
+    people: dict[str, Person] = {}
+    for key, person in model.people.items():
+        if key in named:
+            spans = _spans(person.spans, event.source, sources)
+            people[key] = dataclasses.replace(person, spans=spans)
+    affiliations = {p.affiliation for p in people.values()}
+    institutions: dict[str, Institution] = {}
+    for key, inst in model.institutions.items():
+        if key in affiliations:
+            spans = _spans(inst.spans, event.source, sources)
+            institutions[key] = dataclasses.replace(inst, spans=spans)
+    return KnowledgeModel(
+        events=[event], people=people, institutions=institutions, talks=talks, warnings=[]
+    )
+
+
+def slice_digest(part: KnowledgeModel) -> str:
+    """SHA-256 of everything in a slice (its graph is a function of this and the inputs)."""
+    text = json.dumps(dataclasses.asdict(part), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- quads
+
+
+def quad_lines(graph: Graph, name: URIRef) -> list[str]:
+    """``graph`` as sorted N-Quads lines in the graph ``name`` (one line per triple)."""
+    suffix = f" <{name}> .\n"
+    return [line[:-3] + suffix for line in canonical_ntriples(graph).splitlines(keepends=True)]
+
+
+def triple_line(quad: str) -> str:
+    """The N-Triples line of an N-Quads line written by :func:`quad_lines`."""
+    return quad[: quad.rindex(" <")] + " .\n"
+
+
+# --------------------------------------------------------------------------- per programme
+
+
+@dataclass
+class Part:
+    """One programme during a build: its cache entry and what this build made of it."""
+
+    source: Source
+    entry: Entry
+    name: str = ""  # the event's slug, also the slug of its named graph
+    reused: bool = False
+    data: Graph | None = None  # its graph plus the vocabulary, when mapped in this build
+    report: Report | None = None
+
+
+def map_part(
+    part: Part, piece: KnowledgeModel, vocabulary: Vocabulary, topics: Graph, minter: Minter
+) -> None:
+    """Map a programme's slice to its named graph, unless the cached graph still holds."""
+    digest = slice_digest(piece)
+    entry = part.entry
+    part.reused = entry.complete and entry.slice_digest == digest
+    if part.reused:
+        return
+    talks = list(piece.talks.values())
+    assignments = assign(talks, vocabulary)
+    graph = bind_prefixes(to_graph(piece, minter))
+    graph += assignments_graph(assignments, talks, minter)
+    entry.slice_digest = digest
+    entry.assignments = assignments
+    entry.quads = quad_lines(graph, minter.graph(part.name))
+    entry.results = None
+    graph += topics
+    part.data = graph
+
+
+def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
+    """Validate a programme's graph with the vocabulary, or take the cached results."""
+    entry = part.entry
+    if part.reused and entry.results is not None:
+        report_graph = bind_prefixes(Graph().parse(data=entry.report_nt, format="nt"))
+        part.report = Report(results=list(entry.results), graph=report_graph)
+        return
+    if part.data is None:
+        raise RuntimeError(f"{part.name}: validated before it was mapped")
+    part.report = validate(part.data, shapes)
+    entry.results = list(part.report.results)
+    entry.report_nt = part.report.graph.serialize(format="nt")
+    if entry.input_key:
+        cache.store(entry)
+
+
+def union_graph(parts: Sequence[Part], topics: Graph) -> Graph:
+    """The union of all named graphs (the vocabulary's included) as one graph."""
+    if len(parts) == 1 and parts[0].data is not None:
+        return parts[0].data  # already the programme's graph plus the vocabulary
+    union = bind_prefixes(Graph())
+    union += topics
+    cached = "".join(triple_line(q) for p in parts if p.data is None for q in p.entry.quads or [])
+    if cached:
+        union.parse(data=cached, format="nt")
+    for part in parts:
+        if part.data is not None:
+            union += part.data
+    return union
+
+
+def trig_text(quads: Iterable[str]) -> str:
+    """TriG of N-Quads lines: one block per graph, in name order, triples as N-Triples lines."""
+    graphs: dict[str, list[str]] = {}
+    for quad in quads:
+        cut = quad.rindex(" <")
+        graphs.setdefault(quad[cut + 1 : -3], []).append(quad[:cut] + " .\n")
+    blocks = [f"{name} {{\n{''.join(sorted(lines))}}}\n" for name, lines in sorted(graphs.items())]
+    return "\n".join(blocks)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def combine_reports(parts: Sequence[tuple[str, Report]]) -> Report:
+    """One report of many: results without repeats (a shared speaker is checked in each)."""
+    if len(parts) == 1:
+        return parts[0][1]
+    results: set[Result] = set()
+    graph = Graph()
+    for _, report in parts:
+        results.update(report.results)
+        graph += report.graph
+    for prefix, namespace in parts[0][1].graph.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    return Report(results=sorted(results, key=Result.sort_key), graph=graph)
+
+
+def programme_summary(parts: Sequence[tuple[str, Report]]) -> str:
+    """A line per programme: ``workshop-b: does not conform — 2 violations, 1 warning``."""
+    lines = []
+    for name, report in parts:
+        state = "conforms" if report.conforms else "does not conform"
+        lines.append(
+            f"{name}: {state} — {report.violations} violation(s), {report.warnings} warning(s)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def violations_text(parts: Sequence[tuple[str, Report]]) -> str:
+    """The violations of each failing programme, under its name."""
+    blocks = []
+    for name, report in parts:
+        broken = [r for r in report.results if r.severity == "Violation"]
+        if broken:
+            lines = [f"programme {name}: {len(broken)} SHACL violation(s)"]
+            lines += [f"  {r.line()}" for r in broken]
+            blocks.append("\n".join(lines))
+    return "\n".join(blocks)
