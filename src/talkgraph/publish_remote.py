@@ -23,10 +23,12 @@ import pyoxigraph as ox
 
 from .errors import ConfigError, QueryError, TalkgraphError
 from .iris import Minter
-from .store.remote import Http
+from .store.remote import Http, StoreRefused
 
 Method = Literal["gsp", "update"]
 DATA_FILES = ("dataset.nt", "void.ttl")
+#: Batches refused by the store are halved down to this size.
+MIN_BATCH = 50
 
 
 class PublishFailed(TalkgraphError):
@@ -58,15 +60,21 @@ class Payload:
     def ntriples(self) -> bytes:
         return b"".join(self.lines)
 
-    def batches(self, size: int) -> Iterator[bytes]:
-        batch: list[bytes] = []
+    def batches(self, size: int) -> Iterator[list[list[int]]]:
+        """Groups of lines, about ``size`` lines per batch."""
+        batch: list[list[int]] = []
+        count = 0
         for group in self.groups:
-            if batch and len(batch) + len(group) > size:
-                yield b"".join(batch)
-                batch = []
-            batch.extend(self.lines[i] for i in group)
+            if batch and count + len(group) > size:
+                yield batch
+                batch, count = [], 0
+            batch.append(group)
+            count += len(group)
         if batch:
-            yield b"".join(batch)
+            yield batch
+
+    def text(self, batch: list[list[int]]) -> str:
+        return b"".join(self.lines[i] for group in batch for i in group).decode()
 
 
 def read_payload(data_dir: Path) -> Payload:
@@ -157,7 +165,7 @@ def publish(
             client.put_graph(gsp_endpoint, staging, payload.ntriples())
         else:
             for number, batch in enumerate(payload.batches(batch_size), start=1):
-                client.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{batch.decode()}}} }}")
+                _insert(client, payload, staging, batch, say)
                 say(f"batch {number} sent")
         loaded = client.count(staging)
         if loaded != payload.triples:
@@ -178,6 +186,26 @@ def publish(
     if final != payload.triples:
         raise PublishFailed(f"<{graph}> holds {final} triples after the switch, not {loaded}")
     return Published(graph, staging, payload.triples, method)
+
+
+def _insert(
+    client: _Client,
+    payload: Payload,
+    staging: str,
+    batch: list[list[int]],
+    say: Callable[[str], None],
+) -> None:
+    """``INSERT DATA`` one batch; a batch the store refuses (Virtuoso limits the size of an
+    update) is split in halves and sent again (inserting a triple twice changes nothing)."""
+    try:
+        client.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{payload.text(batch)}}} }}")
+    except StoreRefused:
+        if len(batch) < 2 or sum(map(len, batch)) <= MIN_BATCH:
+            raise
+        say(f"the store refused {sum(map(len, batch))} triples in one update; halving")
+        half = len(batch) // 2
+        _insert(client, payload, staging, batch[:half], say)
+        _insert(client, payload, staging, batch[half:], say)
 
 
 def _base_iri(data_dir: Path) -> str:
@@ -210,9 +238,10 @@ class _Client:
             ) as response:
                 response.read()
         except QueryError as error:
-            raise QueryError(
-                f"SPARQL Update at {self.update_endpoint} (see --update-endpoint): {error}"
-            ) from None
+            message = f"SPARQL Update at {self.update_endpoint} (see --update-endpoint): {error}"
+            if isinstance(error, StoreRefused):
+                raise StoreRefused(message, error.status) from None
+            raise QueryError(message) from None
 
     def put_graph(self, gsp_endpoint: str, graph: str, data: bytes) -> None:
         url = f"{gsp_endpoint}?{urllib.parse.urlencode({'graph': graph})}"

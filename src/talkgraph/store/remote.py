@@ -34,9 +34,19 @@ from .results import CANONICAL, QueryResult, Term, formats_for
 
 _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
 #: ``application/sparql-query`` bodies).
 GET_LIMIT = 2000
+
+
+class StoreRefused(QueryError):
+    """The store answered with an HTTP error status (``status``)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Http:
@@ -44,15 +54,34 @@ class Http:
 
     def __init__(self, auth: tuple[str, str] | None = None) -> None:
         handlers: list[urllib.request.BaseHandler] = []
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
         if auth is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, "http://", *auth)
-            passwords.add_password(None, "https://", *auth)
-            handlers += [
-                urllib.request.HTTPDigestAuthHandler(passwords),
-                urllib.request.HTTPBasicAuthHandler(passwords),
-            ]
+            passwords = _Credentials(auth)
+            self._digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
+
+    def _authorize(self, request: urllib.request.Request, timeout: float) -> None:
+        """Add a digest ``Authorization`` to a request with a body, from the challenge to the
+        same request sent empty: servers answer 401 before reading a body, so urllib's own
+        retry would fail with a broken pipe on a large one."""
+        probe = urllib.request.Request(request.full_url, data=b"", method=request.get_method())
+        try:
+            with urllib.request.urlopen(probe, timeout=timeout) as response:
+                response.read()
+            return
+        except urllib.error.HTTPError as error:
+            challenge = error.headers.get("WWW-Authenticate", "")
+            error.close()
+        except OSError:
+            return  # the real request reports it
+        scheme, _, rest = challenge.partition(" ")
+        if self._digest is None or scheme.lower() != "digest":
+            return
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        value = self._digest.get_authorization(request, fields)
+        if value:
+            request.add_unredirected_header("Authorization", f"Digest {value}")
 
     def open(
         self,
@@ -66,6 +95,8 @@ class Http:
         """The open response of a request with a 2xx status; :class:`QueryError` otherwise
         (:class:`QueryTimeout` when ``timeout`` seconds pass without an answer)."""
         request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        if self._digest is not None and data:
+            self._authorize(request, timeout)
         try:
             response: IO[bytes] = self._opener.open(request, timeout=timeout)
             return response
@@ -73,9 +104,12 @@ class Http:
             detail = error.read(2000).decode("utf-8", "replace").strip()
             error.close()
             if error.code == 400:
-                raise QueryError(f"the SPARQL store refused the request: {detail}") from None
-            raise QueryError(
-                f"the SPARQL store answered {error.code} {error.reason}: {detail[:500]}"
+                raise StoreRefused(
+                    f"the SPARQL store refused the request: {detail}", error.code
+                ) from None
+            raise StoreRefused(
+                f"the SPARQL store answered {error.code} {error.reason}: {detail[:500]}",
+                error.code,
             ) from None
         except TimeoutError:
             raise QueryTimeout(
@@ -89,6 +123,17 @@ class Http:
             raise QueryError(f"cannot reach the SPARQL store {url}: {error.reason}") from None
         except OSError as error:
             raise QueryError(f"cannot reach the SPARQL store {url}: {error}") from None
+
+
+class _Credentials(urllib.request.HTTPPasswordMgr):
+    """One user and password, for whichever realm and URL the store asks them for."""
+
+    def __init__(self, auth: tuple[str, str]) -> None:
+        super().__init__()
+        self._auth = auth
+
+    def find_user_password(self, realm: str | None, authuri: str) -> tuple[str, str]:
+        return self._auth
 
 
 class CappedReader(io.RawIOBase):
@@ -238,7 +283,12 @@ class RemoteStore:
     def _graph(self, reader: IO[bytes], limit: int, result_format: str | None) -> QueryResult:
         triples: list[ox.Triple] = []
         for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
-            triples.append(quad.triple)
+            triple = quad.triple
+            value = triple.object
+            if isinstance(value, ox.Literal) and value.datatype.value == _XSD_BOOLEAN:
+                value = ox.Literal(_BOOLEANS.get(value.value, value.value), datatype=value.datatype)
+                triple = ox.Triple(triple.subject, triple.predicate, value)
+            triples.append(triple)
             if len(triples) > limit:
                 raise _too_many(limit, "triples")
         graph_formats = formats_for("graph")
@@ -260,7 +310,10 @@ def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.Triple):
         parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
         return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    data: dict[str, object] = {"type": "literal", "value": term.value}
+    value = term.value
+    if term.datatype.value == _XSD_BOOLEAN:  # Virtuoso writes 1/0: the canonical form
+        value = _BOOLEANS.get(value, value)
+    data: dict[str, object] = {"type": "literal", "value": value}
     if term.language:
         data["xml:lang"] = term.language
     elif term.datatype.value not in (

@@ -1,0 +1,205 @@
+"""The remote backend against a real Oxigraph server: publish, then serve from it."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from conftest_pages import seed_build
+from servers import (
+    ASKS,
+    CONSTRUCTS,
+    SELECTS,
+    Server,
+    oxigraph_binary,
+    recording_listener,
+    sparql_answer,
+    start_oxigraph,
+)
+from talkgraph.errors import ConfigError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from talkgraph.publish_remote import publish
+from talkgraph.store import Limits, RemoteStore
+from talkgraph.web import create_app
+
+GRAPH = "http://example.org/published/talkgraph"
+
+if oxigraph_binary() is None and not os.environ.get("CI"):
+    pytest.skip("no oxigraph server binary (pip install oxigraph)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seed_build(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def memory_client(seed: Path) -> Iterator[FlaskClient]:
+    app = create_app(seed, config={"TESTING": True})
+    yield app.test_client()
+    app.extensions["talkgraph"].close()
+
+
+def remote_app(seed: Path, server: Server, graph: str, **config: object) -> Flask:
+    settings = {"TESTING": True, "STORE": server.query, "STORE_GRAPH": graph, **config}
+    return create_app(seed, config=settings)
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_publish_then_serve_answers_like_memory(
+    method: str, oxigraph: Server, seed: Path, memory_client: FlaskClient
+) -> None:
+    graph = f"{GRAPH}/{method}"
+    done = publish(
+        seed,
+        oxigraph.query,
+        graph,
+        method="gsp" if method == "gsp" else "update",
+        update_endpoint=oxigraph.update,
+        gsp_endpoint=oxigraph.gsp,
+        batch_size=700,  # several batches
+    )
+    assert done.graph == graph and done.triples > 1000
+    client = remote_app(seed, oxigraph, graph).test_client()
+    for query in (*SELECTS, *ASKS, *CONSTRUCTS):
+        assert sparql_answer(client, query) == sparql_answer(memory_client, query), query
+    # the staging graph is gone: the store holds the published graph and nothing new
+    names = _graphs(oxigraph)
+    assert graph in names and not any("/staging/" in name for name in names)
+
+
+def test_store_api_bindings_formats_and_counts(oxigraph: Server, seed: Path) -> None:
+    graph = f"{GRAPH}/api"
+    publish(seed, oxigraph.query, graph, gsp_endpoint=oxigraph.gsp, update_endpoint=oxigraph.update)
+    store = RemoteStore(oxigraph.query, graph)
+    app = create_app(seed, config={"TESTING": True})
+    memory = app.extensions["talkgraph"].store
+    try:
+        assert store.triple_count == memory.triple_count
+        subject = memory.query("SELECT ?s WHERE { ?s a ?t } ORDER BY ?s LIMIT 1").rows()[0]["s"]
+        query = "SELECT ?p ?o WHERE { ?s ?p ?o }"
+        remote_rows = store.query(query, bindings={"s": subject}).rows()
+        memory_rows = memory.query(query, bindings={"s": subject}).rows()
+        assert remote_rows and sorted(map(str, remote_rows)) == sorted(map(str, memory_rows))
+        for fmt in ("json", "xml", "tsv", "csv"):
+            result = store.query(query, bindings={"s": subject}, result_format=fmt)
+            assert result.format == fmt and result.count == len(memory_rows)
+        turtle = store.query("CONSTRUCT WHERE { ?s a ?t }", result_format="turtle")
+        assert turtle.format == "turtle" and b"@prefix" in turtle.data
+        assert len(turtle.triples()) == turtle.count > 0
+    finally:
+        app.extensions["talkgraph"].close()
+
+
+def test_limits_rows_bytes_and_dataset_selection(oxigraph: Server, seed: Path) -> None:
+    graph = f"{GRAPH}/limits"
+    publish(seed, oxigraph.query, graph, gsp_endpoint=oxigraph.gsp, update_endpoint=oxigraph.update)
+    small = RemoteStore(oxigraph.query, graph, limits=Limits(max_rows=5, max_result_bytes=4000))
+    with pytest.raises(ResultTooLarge, match="5 rows"):
+        small.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 6")
+    assert small.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5").count == 5
+    with pytest.raises(ResultTooLarge, match="4000 bytes"):
+        small.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", max_rows=100_000)
+    with pytest.raises(ResultTooLarge, match="5 triples"):
+        small.query("CONSTRUCT WHERE { ?s a ?t } LIMIT 6")
+    assert small.query("CONSTRUCT WHERE { ?s a ?t } LIMIT 5").count == 5
+    with pytest.raises(QueryError, match="one graph"):
+        small.query("ASK {}", default_graph_uris=["http://example.org/other"])
+    assert small.query("ASK { ?s ?p ?o }", default_graph_uris=[graph]).boolean
+
+
+def test_unpublished_graph_and_unreachable_store_are_config_errors(oxigraph: Server) -> None:
+    with pytest.raises(ConfigError, match="empty"):
+        RemoteStore(oxigraph.query, "http://example.org/never-published")
+    with pytest.raises(ConfigError, match="cannot query"):
+        RemoteStore("http://127.0.0.1:9/sparql", GRAPH)
+
+
+def test_refused_queries_send_nothing(seed: Path) -> None:
+    with recording_listener() as listener:
+        app = create_app(seed, config={"TESTING": True, "STORE": listener.url})
+        client = app.test_client()
+        assert len(listener.requests) == 1  # the triple count at start
+        refused = (
+            "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+            "DELETE WHERE { ?s ?p ?o }",
+            "LOAD <http://example.org/data.ttl>",
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "DROP GRAPH <http://example.org/g>",
+        )
+        for text in refused:
+            for response in (
+                client.get("/sparql", query_string={"query": text}),
+                client.post("/sparql", data={"update": text}),
+                client.post("/sparql", data={"query": text}),
+            ):
+                assert response.status_code in (400, 403), text
+            with pytest.raises(QueryRefused):
+                app.extensions["talkgraph"].store.query(text)
+        assert len(listener.requests) == 1
+        # a permitted query is sent, to the configured graph only
+        response = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { }"})
+        assert response.status_code == 200
+        method, path, _ = listener.requests[-1]
+        params = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+        assert method == "GET" and params["query"] == ["SELECT ?n WHERE { }"]
+        assert params["default-graph-uri"] == [str(app.extensions["talkgraph"].minter.dataset)]
+        app.extensions["talkgraph"].close()
+
+
+def test_long_queries_are_posted_form_encoded() -> None:
+    with recording_listener() as listener:
+        store = RemoteStore(listener.url, GRAPH)
+        long = "SELECT ?n WHERE { }\n" + "# padding\n" * 400
+        store.query(long)
+        method, _, body = listener.requests[-1]
+        assert method == "POST"
+        assert urllib.parse.parse_qs(body.decode())["query"] == [long]
+
+
+def test_timeout_is_an_http_timeout() -> None:
+    with recording_listener(delay=0.3) as listener:
+        store = RemoteStore(listener.url, GRAPH, limits=Limits(timeout=5))
+        with pytest.raises(QueryTimeout):
+            store.query("SELECT ?n WHERE { }", timeout=0.1)
+        params = urllib.parse.parse_qs(urllib.parse.urlsplit(listener.requests[-1][1]).query)
+        assert params["timeout"] == ["100"]  # milliseconds, for stores that know it
+
+
+def test_result_is_reserialised_when_the_store_sends_other_terms() -> None:
+    answer = (
+        b'{"head":{"vars":["n"]},"results":{"distinct":false,"ordered":true,"bindings":['
+        b'{"n":{"type":"typed-literal","value":"7",'
+        b'"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+    )
+    with recording_listener(answer) as listener:
+        store = RemoteStore(listener.url, GRAPH)
+        assert store.triple_count == 7
+        row = store.query("SELECT ?n WHERE { }").rows()[0]
+        assert row["n"] == ox.Literal(7)
+        assert b"typed-literal" not in store.query("SELECT ?n WHERE { }").data
+
+
+def _graphs(server: Server) -> set[str]:
+    query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"})
+    request = urllib.request.Request(
+        f"{server.query}?{query}", headers={"Accept": "application/sparql-results+json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        parsed = ox.parse_query_results(response.read(), format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    return {s["g"].value for s in parsed if s["g"] is not None}
