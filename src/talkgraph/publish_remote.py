@@ -160,6 +160,8 @@ def publish(
     staging = f"{graph}/staging/{payload.sha256[:12]}-{secrets.token_hex(4)}"
     say(f"loading {payload.triples} triples into <{staging}> ({method})")
     try:
+        # first a harmless update: a store that takes none fails here, before any data is sent
+        client.update(f"DROP SILENT GRAPH <{staging}>")
         if method == "gsp":
             assert gsp_endpoint is not None
             client.put_graph(gsp_endpoint, staging, payload.ntriples())
