@@ -127,6 +127,11 @@ def test_discover_directory(tmp_path: Path) -> None:
     # a file given twice is taken once; --event applies to a single programme only
     again = discover([tmp_path / "a.txt", tmp_path / "a.txt"], tmp_path / "c.json")
     assert [(s.path.name, s.sidecar) for s in again] == [("a.txt", tmp_path / "c.json")]
+    # a shell glob names the sidecars too: they still pair, never count as programmes
+    globbed = discover(sorted(tmp_path.glob("a.*")))
+    assert [(s.path.name, s.sidecar) for s in globbed] == [("a.txt", tmp_path / "a.event.yaml")]
+    with pytest.raises(InputError, match="only event sidecars"):
+        discover([tmp_path / "a.event.yaml"])
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputError, match="no programme files"):

@@ -56,9 +56,10 @@ def sidecar_for(path: Path) -> Path | None:
 def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
     """The programmes named by ``paths``: files as given, directories expanded.
 
-    A directory gives its ``.txt``/``.yaml``/``.yml``/``.json`` files in name order, without
-    ``*.event.*`` sidecars.  Each programme pairs with the sidecar of the same stem; ``event``
-    overrides that when there is exactly one programme.  A file named twice is taken once.
+    A directory gives its ``.txt``/``.yaml``/``.yml``/``.json`` files in name order; ``*.event.*``
+    sidecars are never programmes (given or found).  Each programme pairs with the sidecar of
+    the same stem; ``event`` overrides that when there is exactly one programme.  A file named
+    twice is taken once.
     """
     files: list[Path] = []
     for path in paths:
@@ -71,8 +72,10 @@ def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
             if not found:
                 raise InputError("no programme files (.txt, .yaml, .yml, .json)", Place(str(path)))
             files.extend(found)
-        else:
+        elif not is_sidecar(path):  # a sidecar named with its programme (``dir/*``) pairs
             files.append(path)
+    if not files:
+        raise InputError("no programme among the files given (only event sidecars)")
     unique = list(dict.fromkeys(files))
     seen: set[Path] = set()
     sources = []
