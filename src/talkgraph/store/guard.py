@@ -59,6 +59,31 @@ def query_form(words: list[str]) -> QueryForm | None:
     return next((_FORMS[w] for w in words if w in _FORMS), None)
 
 
+def _glued_service(sparql: str) -> bool:
+    """A SERVICE glued to what follows: the parser reads ``SERVICE:x {``, ``SERVICEex:x {``
+    and ``SERVICESILENT<iri> {`` as SERVICE followed by the rest, so a word or prefixed name
+    beginning with SERVICE that is followed by a group (directly or after one IRI, variable
+    or prefixed name) counts as SERVICE, unless GRAPH, FROM or NAMED names it."""
+    tokens = [
+        (m.lastgroup, m.group())
+        for m in _TOKEN.finditer(sparql)
+        if m.lastgroup not in ("space", "comment")
+    ]
+    for i, (kind, text) in enumerate(tokens):
+        if kind not in ("word", "pname") or not text.upper().startswith("SERVICE"):
+            continue
+        if i and tokens[i - 1][1].upper() in ("GRAPH", "FROM", "NAMED"):
+            continue
+        after = [t for _, t in tokens[i + 1 : i + 3]]
+        if after[:1] == ["{"] or (
+            len(tokens) > i + 2
+            and tokens[i + 1][0] in ("iri", "var", "pname", "word")
+            and after[1] == "{"
+        ):
+            return True
+    return False
+
+
 def check_query(sparql: str) -> QueryForm | None:
     """Refuse updates and federation; return the query form (``None`` if not recognisable).
 
@@ -71,7 +96,7 @@ def check_query(sparql: str) -> QueryForm | None:
         raise QueryRefused(
             f"this endpoint is read-only: SPARQL Update ({', '.join(update)}) is not accepted"
         )
-    if set(words) & FEDERATION_WORDS:
+    if set(words) & FEDERATION_WORDS or _glued_service(sparql):
         raise QueryRefused(
             "SERVICE (federated query) is not allowed: this endpoint never sends requests "
             "to other servers"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import faulthandler
 import logging
 import os
@@ -36,6 +37,8 @@ from .oxigraph import Executor, Request
 from .results import QueryResult
 
 log = logging.getLogger(__name__)
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
 _ERRORS: dict[str, type[TalkgraphError]] = {
     cls.__name__: cls
     for cls in (
@@ -72,6 +75,21 @@ def _isolate(keep: int) -> None:
     os.closerange(keep + 1, top)
 
 
+def _no_network() -> bool:
+    """Move this (single-threaded, just forked) process into a new network namespace with no
+    interfaces, so nothing it runs can connect anywhere (defence in depth behind the SERVICE
+    guard: pyoxigraph would answer SERVICE with real HTTP requests).  Best effort: ``False``
+    where namespaces are not permitted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for flags in (_CLONE_NEWUSER | _CLONE_NEWNET, _CLONE_NEWNET):
+            if libc.unshare(flags) == 0:
+                return True
+    except (OSError, AttributeError):
+        pass
+    return False
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -81,6 +99,7 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
     """The worker loop: answer ``(request, timeout)`` until the pipe closes or ``None``."""
     parent_end.close()
     _isolate(conn.fileno())
+    _no_network()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
     if mb > 0:

@@ -8,12 +8,13 @@ request).  Blueprints are registered from the list in :func:`_blueprints`.  Serv
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, g
 
 from ..errors import ConfigError
 from ..iris import Minter
@@ -27,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_BYTES": 64 * 1024,  # longer query texts / request bodies get 413
     "WORKERS": 2,  # query worker processes
     "WORKER_MEMORY_MB": 2048,  # address space each worker may add to what it had at fork
+    "RELOAD_INTERVAL": 0.0,  # seconds between polls of the build link's target (0: off)
+    "RELOAD_ON_SIGHUP": False,  # reload on SIGHUP (installed only from the main thread)
     "TESTING": False,
 }
 
@@ -41,6 +44,7 @@ class AppState:
     minter: Minter
     limits: Limits
     closed: bool = field(default=False)
+    source: Path | None = None  # the path as configured (the build link), re-resolved on reload
 
     def close(self) -> None:
         """Stop the store's worker processes (also done at interpreter exit)."""
@@ -51,7 +55,7 @@ class AppState:
 
 def state() -> AppState:
     """The :class:`AppState` of the current application."""
-    found = current_app.extensions["talkgraph"]
+    found = g.get("talkgraph_state") or current_app.extensions["talkgraph"]  # pinned: reload.py
     assert isinstance(found, AppState)
     return found
 
@@ -60,11 +64,13 @@ def _blueprints() -> list[Blueprint]:
     """Every blueprint of the application, in registration order."""
     from .downloads import bp as downloads
     from .graphs import bp as graphs
+    from .openapi import bp as openapi
     from .pages import bp as pages
     from .query import bp as query
+    from .reload import bp as reload
     from .sparql import bp as sparql
 
-    return [sparql, graphs, query, pages, downloads]
+    return [sparql, graphs, query, pages, downloads, openapi, reload]
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
@@ -80,36 +86,51 @@ def read_manifest(data_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
-    """A Flask application serving the build in ``data_dir`` (see :data:`DEFAULTS`)."""
-    data_dir = Path(data_dir)
-    app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    if config:
-        app.config.from_mapping(config)
-    app.debug = False
+def open_state(
+    data_dir: Path, config: Mapping[str, Any], *, source: Path | None = None
+) -> AppState:
+    """Load the build in ``data_dir`` (resolved) into a new :class:`AppState`."""
+    source = Path(source if source is not None else data_dir)
+    data_dir = Path(os.path.realpath(data_dir))
     manifest = read_manifest(data_dir)
     limits = Limits(
-        timeout=float(app.config["QUERY_TIMEOUT"]),
-        max_rows=int(app.config["MAX_ROWS"]),
-        max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
-        max_query_bytes=int(app.config["MAX_QUERY_BYTES"]),
+        timeout=float(config["QUERY_TIMEOUT"]),
+        max_rows=int(config["MAX_ROWS"]),
+        max_result_bytes=int(config["MAX_RESULT_BYTES"]),
+        max_query_bytes=int(config["MAX_QUERY_BYTES"]),
     )
     store = open_store(
         data_dir,
         manifest["base_iri"],
         limits=limits,
-        workers=int(app.config["WORKERS"]),
-        worker_memory_mb=int(app.config["WORKER_MEMORY_MB"]),
+        workers=int(config["WORKERS"]),
+        worker_memory_mb=int(config["WORKER_MEMORY_MB"]),
+        store=config.get("STORE"),  # None: in memory; a directory: on disk; a URL: remote
+        graph=config.get("STORE_GRAPH"),  # remote: the named graph (default: dataset IRI)
     )
-    app.extensions["talkgraph"] = AppState(
+    return AppState(
         data_dir=data_dir,
         store=store,
         manifest=manifest,
         minter=Minter(manifest["base_iri"]),
         limits=limits,
+        source=source,
     )
+
+
+def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
+    """A Flask application serving the build in ``data_dir`` (see :data:`DEFAULTS`)."""
+    from . import reload, security
+
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.from_mapping(config)
+    app.debug = False
+    app.extensions["talkgraph"] = open_state(Path(data_dir), app.config)
+    security.install(app)
     register_errors(app)
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
+    reload.install(app)
     return app

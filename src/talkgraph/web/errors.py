@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from html import escape
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import TalkgraphError
+from .security import request_id
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def _choose() -> str:
 
 def error_response(kind: str, message: str, status: int, **extra: object) -> Response:
     """The one error response: ``kind`` names the error, ``message`` is for a person."""
+    if status >= 500:  # a server-side error is logged: the id finds its log line
+        extra = {**extra, "request_id": extra.get("request_id") or request_id()}
     body: dict[str, object] = {"error": kind, "message": message, "status": status, **extra}
     mimetype = _choose()
     if mimetype == "application/json":
@@ -87,13 +89,11 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
-    request_id = uuid.uuid4().hex[:12]
-    log.exception("request %s failed: %s %s", request_id, request.method, request.path)
+    log.exception("request %s failed: %s %s", request_id(), request.method, request.path)
     return error_response(
         "InternalServerError",
         "something went wrong on the server; the error has been logged",
         500,
-        request_id=request_id,
     )
 
 
