@@ -52,7 +52,7 @@ def live_server(app: Flask, threads: int = 8) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{getattr(server, 'effective_port')}"
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         server.close()
         thread.join(5)

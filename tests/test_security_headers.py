@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,14 +79,14 @@ def test_no_debug_mode_whatever_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-def failing_app() -> Flask:
+def failing_app() -> Iterator[Flask]:
     app = create_app(MINI, config={"TESTING": True})
 
     @app.get("/boom")
     def boom() -> str:
         raise RuntimeError("secret internal detail /etc/passwd")
 
-    yield app  # type: ignore[misc]
+    yield app
     app.extensions["talkgraph"].close()
 
 
