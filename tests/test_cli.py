@@ -133,3 +133,14 @@ def test_graph_exports(built: Path, tmp_path: Path, fmt: str) -> None:
         assert len(data["nodes"]) >= 19
     else:
         assert target.read_text().splitlines()[0].lower().startswith("source")
+
+
+def test_build_a_directory_of_programmes(tmp_path: Path) -> None:
+    programmes = Path(__file__).parent / "fixtures" / "programmes"
+    out = tmp_path / "many"
+    result = CliRunner().invoke(main, ["build", str(programmes), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["programmes"]) == len(
+        [p for p in programmes.iterdir() if ".event." not in p.name]
+    )

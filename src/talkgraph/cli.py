@@ -62,7 +62,7 @@ DATA_OPTION = click.option(
 
 
 @main.command()
-@click.argument("programmes", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("programmes", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--event", type=click.Path(path_type=Path, dir_okay=False), help="Event sidecar.")
 @click.option("--base-iri", help="Base of every minted IRI.")
 @OUT_OPTION

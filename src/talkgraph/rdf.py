@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -17,7 +18,7 @@ from .errors import InputError, Place
 from .formats import FORMATS, by_suffix, get_format
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Talk
-from .vocab import CONF, DCTERMS, FOAF, RDF, SCHEMA, TG, XSD, bind_prefixes
+from .vocab import CONF, DCTERMS, FOAF, PREFIXES, RDF, SCHEMA, TG, XSD, bind_prefixes
 
 KIND_TYPES: dict[str, tuple[URIRef, ...]] = {
     "university": (SCHEMA.CollegeOrUniversity,),
@@ -172,28 +173,48 @@ def canonical_ntriples(graph: Graph) -> str:
     return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 
+#: Triple formats written by pyoxigraph: rdflib's pretty writers sort and group subjects and
+#: take 40x longer at 100k triples (Turtle: 5.5 s against 0.12 s).
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
 def serialise(graph: Graph, fmt: str) -> bytes:
     """``graph`` in the format called ``fmt`` (see :data:`talkgraph.formats.FORMATS`).
 
-    N-Triples and N-Quads come out sorted (byte-identical for the same graph).  A plain graph
-    asked for in a quad format goes into the default graph (or the graph named by its IRI).
+    N-Triples and N-Quads come out sorted (byte-identical for the same graph).  Turtle,
+    RDF/XML and JSON-LD of a plain graph are written by pyoxigraph from the sorted N-Triples,
+    in bulk.  A plain graph asked for in a quad format goes into the default graph (or the
+    graph named by its IRI).
     """
     spec = get_format(fmt)
     if spec.name == "nt":
         return canonical_ntriples(graph).encode("utf-8")
+    if spec.name in _OXIGRAPH_FORMATS and not graph.context_aware:
+        quads = ox.parse(canonical_ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+        target = _OXIGRAPH_FORMATS[spec.name]
+        data = ox.serialize(
+            quads, format=target, prefixes=None if spec.name == "jsonld" else prefixes
+        )
+        assert isinstance(data, bytes)
+        return data
     source: Graph = graph
     if spec.quads and not graph.context_aware:
         dataset = Dataset()
         bind_prefixes(dataset)
         for prefix, ns in graph.namespaces():
             dataset.bind(prefix, ns, override=False)
-        target = (
+        target_graph = (
             dataset.graph(graph.identifier)
             if isinstance(graph.identifier, URIRef)
             else dataset.default_graph
         )
         for triple in graph:
-            target.add(triple)
+            target_graph.add(triple)
         source = dataset
     data = source.serialize(format=spec.rdflib, encoding="utf-8")
     if spec.name == "nquads":
