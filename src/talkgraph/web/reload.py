@@ -60,6 +60,7 @@ class Tracker:
         self.target = target  # the resolved build directory being served
         self.loaded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
         self.swaps = 0
+        self.failed: str | None = None  # a target that could not be loaded
 
     def acquire(self, st: AppState) -> None:
         with self.lock:
@@ -155,9 +156,14 @@ def reload(app: Flask, data_dir: Path | None = None, *, force: bool = False) -> 
         current = app.extensions["talkgraph"]
         source = Path(data_dir) if data_dir is not None else current.source
         target = os.path.realpath(source)
-        if target == track.target and not force:
+        if target in (track.target, track.failed) and not force:
             return False
-        new = open_state(Path(target), app.config, source=source)
+        try:
+            new = open_state(Path(target), app.config, source=source)
+        except Exception:
+            track.failed = target  # not retried until the link changes again
+            raise
+        track.failed = None
         swap(app, new)
         return True
     finally:
