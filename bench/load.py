@@ -56,7 +56,9 @@ def run(base: str, requests: int, concurrency: int, max_seconds: float) -> dict[
     _check_url(base)
     deadline = time.monotonic() + max_seconds
     started = time.monotonic()
-    lock, latencies, errors = threading.Lock(), [], []  # type: ignore[var-annotated]
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
 
     def task(index: int) -> None:
         took, error = _one(base, index, deadline)
