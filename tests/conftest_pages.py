@@ -22,9 +22,9 @@ _SEED: dict[str, Path] = {}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
-             "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-             "application/n-quads": "nquads", "application/trig": "trig"}  # fmt: skip
-QUAD_FORMATS = {"nquads", "trig"}
+             "application/ld+json": "json-ld", "application/rdf+xml": "xml"}  # fmt: skip
+# Dataset dumps also come as quads (named graphs); entity pages do not.
+QUAD_TYPES = {"application/n-quads": "nquads", "application/trig": "trig"}
 
 
 def seed_build(factory: pytest.TempPathFactory) -> Path:
@@ -66,8 +66,9 @@ def seed_client(seed_app: Flask) -> FlaskClient:
 
 def parse_rdf(data: bytes, media_type: str) -> rdflib.Graph:
     """An RDF body parsed back by rdflib, by its media type (parameters ignored)."""
-    fmt = RDF_TYPES[media_type.split(";")[0].strip()]
-    if fmt in QUAD_FORMATS:  # named graphs: parse as a dataset, return the union of its graphs
+    bare = media_type.split(";")[0].strip()
+    fmt = RDF_TYPES.get(bare) or QUAD_TYPES[bare]
+    if bare in QUAD_TYPES:  # named graphs: parse as a dataset, return the union of its graphs
         dataset = rdflib.Dataset().parse(data=data, format=fmt)
         union = rdflib.Graph()
         for s, p, o, _ in dataset.quads((None, None, None, None)):
