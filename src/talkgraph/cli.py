@@ -286,6 +286,13 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
     "of a SPARQL endpoint holding the published dataset (default: in memory).",
 )
 @click.option("--graph", default=None, help="With a --store URL: the dataset's named graph.")
+@click.option(
+    "--watch",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds between checks for a new build at --data (0: only on SIGHUP).",
+)
 @user_errors
 def serve(
     data: Path | None,
@@ -296,8 +303,13 @@ def serve(
     max_rows: int | None,
     store: str | None = None,
     graph: str | None = None,
+    watch: float = 0.0,
 ) -> None:
-    """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress)."""
+    """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress).
+
+    A new build published at --data is picked up without downtime on SIGHUP, or by polling
+    with --watch: requests in flight finish on the dataset they started with.
+    """
     from .build import build as run_build
     from .web import create_app
     from .web.server import serve as run_server
@@ -306,7 +318,7 @@ def serve(
         data = Path("build")
         result = run_build(out=data, progress=_progress(True))
         click.echo(f"built {data}: {result.manifest['triples']} triples", err=True)
-    config: dict[str, object] = {}
+    config: dict[str, object] = {"RELOAD_ON_SIGHUP": True, "RELOAD_INTERVAL": watch}
     if query_timeout is not None:
         config["QUERY_TIMEOUT"] = query_timeout
     if max_rows is not None:
