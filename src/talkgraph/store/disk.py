@@ -6,8 +6,10 @@ Layout of a store directory ``DIR``::
     DIR/db-<key>/              a pyoxigraph (RocksDB) store holding that build
     DIR/.lock                  held while a build is being loaded
 
-A build is identified by the sha256 of its ``dataset.nt`` and ``void.ttl`` (from its
-manifest) and its base IRI.  When the marker names another build, the new one is bulk-loaded
+A build is identified by the sha256 of its ``dataset.nt``, ``dataset.nq`` and ``void.ttl``
+(from its manifest) and its base IRI; it is loaded as :class:`~.memory.MemoryStore` loads it
+(the programmes' named graphs, the description's, and their union as the default graph).
+When the marker names another build, the new one is bulk-loaded
 into a fresh subdirectory and the marker is then replaced atomically; the directory being
 served is never written.  Queries run in forked workers (:class:`~.pool.WorkerPool`), each
 opening the store read-only after the fork, with the same limits as the in-memory backend.
@@ -30,17 +32,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import ConfigError, QueryError
-from ..iris import Minter
 from ..vocab import PREFIXES
 from .base import Limits
-from .memory import DATA_FILES, MemoryStore
-from .oxigraph import Executor
+from .memory import DATA_FILES, MemoryStore, load_plan
+from .oxigraph import Executor, LoadStep, load_files
 from .pool import WorkerPool
 
 log = logging.getLogger(__name__)
 MARKER = "talkgraph-store.json"
 #: Changes when the layout of a loaded store changes, so old stores are reloaded.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,7 @@ def ensure_loaded(store_dir: Path, data_dir: Path, base_iri: str) -> tuple[Loade
 
     Returns the marker's record and whether a load happened.
     """
-    minter = Minter(base_iri)
-    if not (data_dir / DATA_FILES[0]).is_file():
-        raise QueryError(f"{data_dir}: no {DATA_FILES[0]}; run `talkgraph build` first")
+    files = load_plan(data_dir, base_iri)
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -126,11 +125,6 @@ def ensure_loaded(store_dir: Path, data_dir: Path, base_iri: str) -> tuple[Loade
         current = read_marker(store_dir)
         if current is not None and current.key == key:
             return current, False
-        files = [
-            (data_dir / name, str(minter.download(name)))
-            for name in DATA_FILES
-            if (data_dir / name).is_file()
-        ]
         loaded = _load(store_dir, key, files)
         _write_marker(store_dir, loaded)
         _remove_old(store_dir, keep={loaded.directory, current.directory if current else ""})
@@ -138,19 +132,14 @@ def ensure_loaded(store_dir: Path, data_dir: Path, base_iri: str) -> tuple[Loade
         return loaded, True
 
 
-def _load(store_dir: Path, key: str, files: Sequence[tuple[Path, str]]) -> Loaded:
+def _load(store_dir: Path, key: str, files: Sequence[LoadStep]) -> Loaded:
     """Bulk-load ``files`` into a fresh subdirectory (as the in-memory backend does)."""
     name = f"db-{key[:16]}"
     staging = store_dir / f".loading-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         store = ox.Store(str(staging))
-        for path, graph in files:
-            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-            if fmt is None:
-                raise QueryError(f"{path}: unknown RDF file suffix")
-            store.bulk_load(path=path, format=fmt)
-            store.bulk_load(path=path, format=fmt, to_graph=ox.NamedNode(graph))
+        load_files(store, files)
         store.flush()
         executor = Executor(store)
         loaded = Loaded(key, name, executor.default_graph_size(), tuple(executor.named_graphs()))

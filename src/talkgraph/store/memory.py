@@ -12,20 +12,41 @@ from ..iris import Minter
 from ..vocab import PREFIXES
 from .base import Limits, QueryTooLarge
 from .guard import check_query
-from .oxigraph import Executor, Request, bind_values
+from .oxigraph import Executor, LoadStep, Request, bind_values
 from .pool import WorkerPool
 from .results import QueryResult, Term
 
-#: The files of a build directory that are loaded, in this order.
-DATA_FILES = ("dataset.nt", "void.ttl")
+#: The files of a build directory that are loaded (those present), in this order.
+DATA_FILES = ("dataset.nt", "dataset.nq", "void.ttl")
+
+
+def load_plan(data_dir: Path, base_iri: str) -> list[LoadStep]:
+    """How a build directory is loaded (see :class:`MemoryStore`); needs ``dataset.nt``."""
+    minter = Minter(base_iri)
+    union, quads, void = (data_dir / name for name in DATA_FILES)
+    if not union.is_file():
+        raise QueryError(f"{data_dir}: no {union.name}; run `talkgraph build` first")
+    if quads.is_file():
+        plan = [LoadStep(union, default=True), LoadStep(quads, default=False)]
+    else:  # a build without named graphs: the whole dataset is one named graph
+        plan = [LoadStep(union, default=True, graph=str(minter.download(union.name)))]
+    if void.is_file():
+        plan.append(LoadStep(void, default=True, graph=str(minter.download(void.name))))
+    return plan
 
 
 class MemoryStore:
     """A pyoxigraph in-memory store queried through a :class:`WorkerPool`.
 
-    Each data file goes into the default graph and into a named graph named by its download
-    IRI (``{base}download/dataset.nt``), so ``default-graph-uri``/``named-graph-uri`` can pick
-    one of them.
+    The named graphs are the build's: one per programme (``{base}graph/{event}``) and the
+    topic vocabulary (``{base}graph/topics``) from ``dataset.nq``, and the dataset description
+    (``void.ttl``) in ``{base}download/void.ttl``.  The default graph is the union of all named
+    graphs, as a set: it is loaded from ``dataset.nt`` (the union the build wrote) and
+    ``void.ttl``, not computed by pyoxigraph's ``use_default_graph_as_union``, whose union keeps
+    a triple once per graph holding it (a person in two programmes would be counted twice).
+    ``default-graph-uri``/``named-graph-uri`` (or FROM/FROM NAMED) select among the named
+    graphs.  A build without ``dataset.nq`` has ``dataset.nt`` as the named graph
+    ``{base}download/dataset.nt`` instead of the programme graphs.
     """
 
     def __init__(
@@ -51,15 +72,8 @@ class MemoryStore:
         workers: int = 2,
         worker_memory_mb: int = 2048,
     ) -> MemoryStore:
-        """Load ``data_dir``'s ``dataset.nt`` (required) and ``void.ttl`` (if present)."""
-        minter = Minter(base_iri)
-        if not (data_dir / DATA_FILES[0]).is_file():
-            raise QueryError(f"{data_dir}: no {DATA_FILES[0]}; run `talkgraph build` first")
-        files = [
-            (data_dir / name, str(minter.download(name)))
-            for name in DATA_FILES
-            if (data_dir / name).is_file()
-        ]
+        """Load ``data_dir``'s ``dataset.nt`` (required), ``dataset.nq`` and ``void.ttl``."""
+        files = load_plan(data_dir, base_iri)
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
         executor = Executor.from_files(files, prefixes)
         return cls(executor, limits=limits, workers=workers, worker_memory_mb=worker_memory_mb)

@@ -114,6 +114,31 @@ def _json_term(term: Term) -> dict[str, object]:
     return data
 
 
+@dataclass(frozen=True)
+class LoadStep:
+    """One data file to load: into the default graph (``default``) and/or into the named graph
+    ``graph``; a quad file (N-Quads, TriG) with ``graph=None`` keeps its own graph names."""
+
+    path: Path
+    default: bool
+    graph: str | None = None
+
+
+def load_files(store: ox.Store, files: Sequence[LoadStep]) -> None:
+    """Bulk-load each step of ``files`` into ``store`` (the format from the file suffix)."""
+    for step in files:
+        fmt = ox.RdfFormat.from_extension(step.path.suffix.lstrip("."))
+        if fmt is None:
+            raise QueryError(f"{step.path}: unknown RDF file suffix")
+        if fmt.supports_datasets and step.graph is None and not step.default:
+            store.bulk_load(path=step.path, format=fmt)
+            continue
+        if step.default:
+            store.bulk_load(path=step.path, format=fmt, to_graph=ox.DefaultGraph())
+        if step.graph is not None:
+            store.bulk_load(path=step.path, format=fmt, to_graph=ox.NamedNode(step.graph))
+
+
 class Executor:
     """A pyoxigraph store and the code that answers one :class:`Request` on it."""
 
@@ -123,18 +148,11 @@ class Executor:
 
     @classmethod
     def from_files(
-        cls, files: Sequence[tuple[Path, str | None]], prefixes: Mapping[str, str] | None = None
+        cls, files: Sequence[LoadStep], prefixes: Mapping[str, str] | None = None
     ) -> Executor:
-        """A new in-memory store with each file loaded into the default graph and, when a
-        graph IRI is given, also into that named graph (format from the file suffix)."""
+        """A new in-memory store with ``files`` loaded (see :func:`load_files`)."""
         store = ox.Store()
-        for path, graph in files:
-            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-            if fmt is None:
-                raise QueryError(f"{path}: unknown RDF file suffix")
-            store.bulk_load(path=path, format=fmt)
-            if graph is not None:
-                store.bulk_load(path=path, format=fmt, to_graph=ox.NamedNode(graph))
+        load_files(store, files)
         return cls(store, prefixes)
 
     def default_graph_size(self) -> int:

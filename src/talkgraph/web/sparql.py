@@ -2,7 +2,9 @@
 
 * Queries by ``GET ?query=``, ``POST`` form (``query=``) or ``POST application/sparql-query``;
   ``default-graph-uri`` and ``named-graph-uri`` (repeatable) set the dataset.  The named graphs
-  are the loaded files, named by their download IRIs (``{base}download/dataset.nt``).
+  are the build's: one per programme (``{base}graph/{event}``), the topic vocabulary
+  (``{base}graph/topics``) and the description (``{base}download/void.ttl``); the default graph
+  is their union (see :class:`talkgraph.store.MemoryStore`).
 * Results by content negotiation (``Accept``) or a ``format=`` parameter: SELECT/ASK as SPARQL
   JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle (default), N-Triples, JSON-LD,
   RDF/XML.  Nothing acceptable: 406 listing what is.
@@ -208,6 +210,8 @@ def service_description(endpoint_url: str) -> Graph:
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, VOID.triples, Literal(store.triple_count, datatype=XSD.integer)))
+    if store.named_graphs:  # the default graph is the union of the named graphs
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
     for index, name in enumerate(store.named_graphs, start=1):
         node = URIRef(f"{endpoint_url}#named-graph-{index}")
         graph.add((dataset, SD.namedGraph, node))
