@@ -51,6 +51,7 @@ def test_publish_then_serve_answers_like_memory(
     graph = f"{GRAPH}/{method}"
     # writes go to the authenticated endpoints (digest auth), reads to the public /sparql
     for _ in range(2):  # the second publish replaces the first
+        messages: list[str] = []
         done = publish(
             seed,
             virtuoso.query,
@@ -59,8 +60,13 @@ def test_publish_then_serve_answers_like_memory(
             update_endpoint=virtuoso.update + "-auth",
             gsp_endpoint=virtuoso.gsp + "-auth",
             auth=DBA,
-            batch_size=2000,
+            batch_size=2000,  # more than Virtuoso compiles in one update
+            progress=messages.append,
         )
+        # a refused size is never sent again: each refusal is of a smaller batch
+        refused = [int(m.split()[3]) for m in messages if m.startswith("the store refused")]
+        assert refused == sorted(set(refused), reverse=True)
+        assert method == "gsp" or sum(m.startswith("batch ") for m in messages) > 1
     assert done.triples > 1000
     app = create_app(seed, config={"TESTING": True, "STORE": virtuoso.query, "STORE_GRAPH": graph})
     assert app.extensions["talkgraph"].store.triple_count == done.triples

@@ -5,6 +5,10 @@ graph) are loaded into a new staging graph ``{graph}/staging/{sha}-{random}``, b
 Store Protocol (one ``PUT`` of N-Triples) or by SPARQL Update (``INSERT DATA`` batches).  The
 staging graph's triple count is checked, then one ``MOVE <staging> TO <graph>`` replaces the
 graph readers use.  On any failure the staging graph is dropped and ``graph`` is untouched.
+
+Only the union is published, not the programmes' named graphs (``dataset.nq``): switching
+several graphs would take several ``MOVE``s, which SPARQL 1.1 Update does not promise to apply
+atomically (Virtuoso applies them one by one), so readers could see a mix of two builds.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from .store.remote import Http, StoreRefused
 
 Method = Literal["gsp", "update"]
 DATA_FILES = ("dataset.nt", "void.ttl")
-#: Batches refused by the store are halved down to this size.
-MIN_BATCH = 50
+#: HTTP statuses with which a store may refuse an update for its size (Virtuoso answers 500
+#: "generated SQL text has exceeded 10000 lines"); such a batch is split and sent again.
+SIZE_REFUSALS = (400, 413, 414, 500)
 
 
 class PublishFailed(TalkgraphError):
@@ -166,9 +171,7 @@ def publish(
             assert gsp_endpoint is not None
             client.put_graph(gsp_endpoint, staging, payload.ntriples())
         else:
-            for number, batch in enumerate(payload.batches(batch_size), start=1):
-                _insert(client, payload, staging, batch, say)
-                say(f"batch {number} sent")
+            _insert_all(client, payload, staging, batch_size, say)
         loaded = client.count(staging)
         if loaded != payload.triples:
             raise PublishFailed(
@@ -190,24 +193,36 @@ def publish(
     return Published(graph, staging, payload.triples, method)
 
 
-def _insert(
-    client: _Client,
-    payload: Payload,
-    staging: str,
-    batch: list[list[int]],
-    say: Callable[[str], None],
+def _insert_all(
+    client: _Client, payload: Payload, staging: str, size: int, say: Callable[[str], None]
 ) -> None:
-    """``INSERT DATA`` one batch; a batch the store refuses (Virtuoso limits the size of an
-    update) is split in halves and sent again (inserting a triple twice changes nothing)."""
-    try:
-        client.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{payload.text(batch)}}} }}")
-    except StoreRefused:
-        if len(batch) < 2 or sum(map(len, batch)) <= MIN_BATCH:
-            raise
-        say(f"the store refused {sum(map(len, batch))} triples in one update; halving")
-        half = len(batch) // 2
-        _insert(client, payload, staging, batch[:half], say)
-        _insert(client, payload, staging, batch[half:], say)
+    """``INSERT DATA`` the payload in batches of about ``size`` lines.
+
+    A batch the store refuses with a status that may mean "too large" (:data:`SIZE_REFUSALS`)
+    is split in half and sent again, and no later batch is larger than the last one the store
+    refused, so a store with a size limit (Virtuoso's limit is on the SQL it generates, not on
+    the triples) is not sent one oversized batch after another.  Only a refused batch of one
+    blank-node group fails the publication (inserting a triple twice changes nothing).
+    """
+    pending = list(reversed(payload.groups))  # a stack: the next group last
+    number = 0
+    while pending:
+        batch: list[list[int]] = [pending.pop()]
+        lines = len(batch[0])
+        while pending and lines + len(pending[-1]) <= size:
+            lines += len(pending[-1])
+            batch.append(pending.pop())
+        try:
+            client.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{payload.text(batch)}}} }}")
+        except StoreRefused as error:
+            if len(batch) < 2 or error.status not in SIZE_REFUSALS:
+                raise
+            size = max(1, lines // 2)
+            say(f"the store refused {lines} triples in one update; sending at most {size}")
+            pending.extend(reversed(batch))
+            continue
+        number += 1
+        say(f"batch {number} sent ({lines} triples)")
 
 
 def _base_iri(data_dir: Path) -> str:
