@@ -13,13 +13,16 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import random
 import statistics
 import tempfile
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -39,7 +42,8 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>benc
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/static/style.css">
 <link rel="stylesheet" href="/static/graphview.css"></head><body><main>
 <div class="graphview" id="graphview" data-kind="bench" data-graph-url="/graph.json"
- data-export-url="/graph" data-base-iri="{base}" data-layout="pending">
+ data-export-url="/graph" data-base-iri="{base}" data-layout="pending"
+ data-worker-url="/static/graphview-worker.js">
 <form class="gv-controls" id="gv-controls"><input type="search" id="gv-search" list="gv-names">
 <datalist id="gv-names"></datalist><input type="range" id="gv-threshold" min="1" max="1" value="1">
 <output id="gv-threshold-value"></output><span id="gv-edge-count"></span>
@@ -54,8 +58,15 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>benc
 <script src="/static/graphview.js"></script></body></html>
 """
 
-FRAMES = """window.__frames = [];
-(function tick(t) { window.__frames.push(t); requestAnimationFrame(tick); })(0);"""
+FRAMES = """window.__frames = []; window.__layout = {};
+(function tick(t) { window.__frames.push(t); requestAnimationFrame(tick); })(0);
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.getElementById("graphview");
+  new MutationObserver(() => {
+    const state = root.dataset.layout;
+    if (!(state in window.__layout)) { window.__layout[state] = performance.now(); }
+  }).observe(root, { attributes: true, attributeFilter: ["data-layout"] });
+});"""
 
 
 def synthetic(nodes: int, edges: int, seed: int, communities: int = 12) -> dict[str, Any]:
@@ -100,6 +111,73 @@ def _serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+# sigma's redraws are counted (afterRender): frames alone would not show whether the map was
+# redrawn at all during a camera move
+RENDERS = """() => { window.__renders = [];
+  window.talkgraphView.renderer.on("afterRender", () => window.__renders.push(performance.now()));
+}"""
+MARK = "() => performance.now()"
+RATE = """([t0, t1]) => { const s = (t1 - t0) / 1000;
+  const count = (a) => a.filter((t) => t >= t0 && t <= t1).length;
+  return { fps: count(window.__frames) / s, renders: count(window.__renders) / s }; }"""
+ANIMATE = """() => new Promise((resolve) => {
+  const cam = window.talkgraphView.renderer.getCamera(), t0 = performance.now();
+  cam.animate({ x: 0.3, y: 0.7, ratio: 0.3 }, { duration: 2000 }).then(() => {
+    const t1 = performance.now(), s = (t1 - t0) / 1000;
+    const count = (a) => a.filter((t) => t >= t0 && t <= t1).length;
+    resolve({ fps: count(window.__frames) / s, renders: count(window.__renders) / s });
+  });
+})"""
+CAMERA = (
+    "() => { const c = window.talkgraphView.renderer.getCamera(); return [c.x, c.y, c.ratio]; }"
+)
+
+
+def _centre(page: Any) -> tuple[float, float]:
+    box = page.locator("#gv-canvas").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _drag(page: Any, seconds: float = 2.0) -> dict[str, float]:
+    """Pan with real mouse events (button down, moves every ~16 ms, up) for `seconds`."""
+    page.evaluate("() => window.talkgraphView.renderer.getCamera().setState({x: .5, y: .5})")
+    x, y = _centre(page)
+    before = page.evaluate(CAMERA)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    t0 = page.evaluate(MARK)
+    start, i = time.monotonic(), 0
+    while time.monotonic() - start < seconds:
+        i += 1
+        page.mouse.move(x + 150 * math.sin(i / 15), y + 100 * math.sin(i / 23))
+        page.wait_for_timeout(16)
+    t1 = page.evaluate(MARK)
+    page.mouse.up()
+    if page.evaluate(CAMERA) == before:
+        raise RuntimeError("the drag did not move the camera")
+    rate: dict[str, float] = page.evaluate(RATE, [t0, t1])
+    return rate
+
+
+def _wheel(page: Any, seconds: float = 2.0) -> dict[str, float]:
+    """Zoom in and out with wheel events every ~16 ms for `seconds`."""
+    x, y = _centre(page)
+    page.mouse.move(x, y)
+    before = page.evaluate(CAMERA)
+    t0 = page.evaluate(MARK)
+    start, i, moved = time.monotonic(), 0, False
+    while time.monotonic() - start < seconds:
+        i += 1
+        page.mouse.wheel(0, -60 if (i // 20) % 2 == 0 else 60)
+        page.wait_for_timeout(16)
+        moved = moved or page.evaluate(CAMERA) != before
+    t1 = page.evaluate(MARK)
+    if not moved:
+        raise RuntimeError("the wheel did not move the camera")
+    rate: dict[str, float] = page.evaluate(RATE, [t0, t1])
+    return rate
+
+
 def measure(url: str, chromium: str) -> dict[str, float]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
@@ -114,21 +192,19 @@ def measure(url: str, chromium: str) -> dict[str, float]:
             return Object.assign({}, s, {nodes: Number(document.getElementById('graphview')
               .dataset.renderedNodes), edges: window.talkgraphView.graph.size}); }"""
         )
-        # frame rate during the layout: frames between first render and layout end
-        during = page.evaluate(
-            """(ms) => { const f = window.__frames; const end = f[f.length - 1];
-            const n = f.filter((t) => t >= end - ms).length; return n / (ms / 1000); }""",
-            max(layout["layoutMs"], 1),
+        # wall time of the layout and frame rate meanwhile (data-layout: running -> done)
+        wall = page.evaluate(
+            """() => { const l = window.__layout, f = window.__frames;
+            const n = f.filter((t) => t >= l.running && t <= l.done).length;
+            return { ms: l.done - l.running, fps: n / Math.max(1e-3, (l.done - l.running) / 1000) };
+            }"""
         )
-        camera = page.evaluate(
-            """() => new Promise((resolve) => {
-              const cam = window.talkgraphView.renderer.getCamera();
-              const before = window.__frames.length, t0 = performance.now();
-              cam.animate({ x: 0.3, y: 0.7, ratio: 0.3 }, { duration: 2000 });
-              setTimeout(() => resolve((window.__frames.length - before) /
-                ((performance.now() - t0) / 1000)), 2000);
-            })"""
-        )
+        page.evaluate(RENDERS)
+        camera = page.evaluate(ANIMATE)
+        pan = _drag(page)
+        zoom = _wheel(page)
+        if urlsplit(page.url).path != "/index.html":
+            raise RuntimeError(f"the camera moves left the page: {page.url}")
         browser.close()
     if errors:
         raise RuntimeError(f"page errors: {errors}")
@@ -140,8 +216,14 @@ def measure(url: str, chromium: str) -> dict[str, float]:
         "iterations": layout["iterations"],
         "layout_ms": layout["layoutMs"],
         "ms_per_iteration": layout["msPerIteration"],
-        "fps_during_layout": during,
-        "fps_camera": camera,
+        "layout_wall_ms": wall["ms"],
+        "fps_during_layout": wall["fps"],
+        "fps_camera": camera["fps"],
+        "renders_camera": camera["renders"],
+        "fps_pan": pan["fps"],
+        "renders_pan": pan["renders"],
+        "fps_zoom": zoom["fps"],
+        "renders_zoom": zoom["renders"],
     }
 
 

@@ -128,6 +128,19 @@ def test_map_draws_every_node(server: str, watched: Watched, kind: str) -> None:
     assert watched.problems == []
 
 
+def test_layout_runs_in_the_worker(server: str, watched: Watched) -> None:
+    """ForceAtlas2 runs in the same-origin worker (allowed by the CSP), the iterations all done."""
+    watched.open_map(server, "topics")
+    stats = watched.page.evaluate("() => window.talkgraphView.stats")
+    assert stats["engine"] == "worker"
+    assert stats["iterations"] == 300 and stats["msPerIteration"] > 0
+    moving = "() => window.talkgraphView.renderer.getSetting('hideEdgesOnMove')"
+    assert watched.page.evaluate(moving) is True
+    csp = watched.page.request.get(f"{server}/static/graphview-worker.js").headers
+    assert "script-src 'self'" in csp["content-security-policy"]
+    assert watched.problems == []
+
+
 def test_threshold_hides_light_edges(server: str, watched: Watched) -> None:
     kind = "topics"
     watched.open_map(server, kind)

@@ -5,6 +5,10 @@
  * After drawing it sets data-rendered-nodes, data-visible-edges, data-focused-node and
  * data-layout ("running" / "done") on the container; the view's settings live in the URL
  * (t = minimum edge weight, hide = hidden communities, focus = node IRI, cam = x,y,ratio).
+ * ForceAtlas2 runs in a same-origin worker (data-worker-url, graphview-worker.js); the main
+ * thread only applies its positions, once per animation frame. Camera moves redraw nodes only.
+ * Big graphs (BIG_NODES / BIG_EDGES) draw edges as 1-pixel lines (weight as darkness), hide
+ * labels while the camera moves and edges while the layout runs.
  */
 (function () {
   "use strict";
@@ -13,6 +17,8 @@
     "#e377c2", "#17becf", "#bcbd22", "#3949ab", "#00897b", "#c2185b"];
   var OTHER = "#9aa3b2";
   var DIM = "#e2e5ea";
+  var BIG_NODES = 1000;
+  var BIG_EDGES = 5000;
 
   function el(id) { return document.getElementById(id); }
 
@@ -45,8 +51,16 @@
     });
   }
 
+  /** Edge grey for a weight in [1, maxE]: light for the lightest, dark for the heaviest. */
+  function edgeGrey(w, maxE) {
+    var t = maxE > 1 ? (w - 1) / (maxE - 1) : 0;
+    var v = Math.round(0xc4 - t * (0xc4 - 0x6a));
+    return "rgb(" + v + "," + (v + 6) + "," + (v + 16) + ")";
+  }
+
   function buildGraph(data) {
     var graph = new graphology.UndirectedGraph();
+    var big = data.nodes.length > BIG_NODES || data.links.length > BIG_EDGES;
     var nodes = data.nodes.map(function (n) {
       return Object.assign({}, n, { community: Number(n.community || 0) });
     });
@@ -65,10 +79,11 @@
     data.links.forEach(function (e, i) {
       var w = Number(e.weight || 1);
       graph.addEdgeWithKey("e" + i, e.source, e.target, Object.assign({}, e, {
-        weight: w, size: 0.6 + 4 * (w - 1) / Math.max(1, maxE - 1), color: "#b7bfcc",
+        weight: w, size: 0.6 + 4 * (w - 1) / Math.max(1, maxE - 1),
+        color: big ? edgeGrey(w, maxE) : "#b7bfcc", type: big ? "thin" : "line",
       }));
     });
-    return { graph: graph, maxWeight: maxE };
+    return { graph: graph, maxWeight: maxE, big: big };
   }
 
   function readParams() {
@@ -106,6 +121,7 @@
         var built = buildGraph(data);
         self.graph = built.graph;
         self.maxWeight = built.maxWeight;
+        self.big = built.big;
         self.state.threshold = Math.min(self.state.threshold, self.maxWeight);
         self.draw(t0);
       })
@@ -126,11 +142,16 @@
   View.prototype.draw = function (t0) {
     var self = this;
     var g = this.graph;
+    // big graphs: no edges until the layout is done (see reduceEdge)
+    this.layoutRunning = this.big && g.order > 1;
     this.renderer = new Sigma(g, el("gv-canvas"), {
       enableEdgeEvents: true,
-      labelRenderedSizeThreshold: 9,
+      hideEdgesOnMove: true,
+      hideLabelsOnMove: this.big,
+      labelRenderedSizeThreshold: this.big ? 12 : 9,
       labelDensity: 0.5,
       zIndex: true,
+      edgeProgramClasses: { thin: Sigma.rendering.EdgeLineProgram },
       nodeReducer: function (node, data) { return self.reduceNode(node, data); },
       edgeReducer: function (edge, data) { return self.reduceEdge(edge, data); },
     });
@@ -161,7 +182,7 @@
 
   View.prototype.reduceEdge = function (edge, data) {
     var res = Object.assign({}, data);
-    if (!this.edgeVisible(edge)) { res.hidden = true; return res; }
+    if (this.layoutRunning || !this.edgeVisible(edge)) { res.hidden = true; return res; }
     var f = this.state.focus;
     if (f && this.graph.hasNode(f) && !this.graph.hasExtremity(edge, f)) { res.color = "#eef0f3"; }
     else if (f) { res.color = "#5b6475"; }
@@ -211,17 +232,89 @@
     });
   };
 
-  /** ForceAtlas2 in slices of a frame's budget, a fixed number of iterations in all, so the
-   * same graph always gets the same layout (and a permalink's camera fits it). */
+  /** ForceAtlas2, a fixed number of iterations in all, so the same graph always gets the same
+   * layout (and a permalink's camera fits it): in the worker if there is one, else here. */
   View.prototype.layout = function (done) {
     var self = this, g = this.graph;
+    var total = g.order > 1000 ? 150 : 300;
+    this.root.dataset.layout = g.order > 1 ? "running" : "done";
+    if (g.order <= 1) { this.layoutRunning = false; done(); return; }
+    this.stats.layoutStart = performance.now();
+    function finish(iterations, ms) {
+      self.stats.iterations = iterations;
+      self.stats.layoutMs = ms;
+      self.stats.msPerIteration = ms / iterations;
+      self.stats.layoutEnd = performance.now();
+      if (self.layoutRunning) { self.layoutRunning = false; self.renderer.refresh(); }
+      self.root.dataset.layout = "done";
+      self.status("Layout: " + iterations + " ForceAtlas2 iterations in " + Math.round(ms) + " ms.");
+      done();
+    }
+    var url = this.root.dataset.workerUrl;
+    if (url && window.Worker) { this.layoutInWorker(url, total, finish); }
+    else { this.layoutHere(total, finish); }
+  };
+
+  /** Node positions as two Float32Arrays, in the graph's node order. */
+  View.prototype.positions = function () {
+    var g = this.graph, x = new Float32Array(g.order), y = new Float32Array(g.order), i = 0;
+    g.forEachNode(function (n, a) { x[i] = a.x; y[i] = a.y; i += 1; });
+    return { x: x, y: y };
+  };
+
+  View.prototype.setPositions = function (x, y) {
+    var i = 0;
+    this.graph.updateEachNodeAttributes(function (n, a) {
+      a.x = x[i]; a.y = y[i]; i += 1;
+      return a;
+    }, { attributes: ["x", "y"] });
+  };
+
+  View.prototype.layoutInWorker = function (url, total, finish) {
+    var self = this, g = this.graph, index = new Map();
+    g.forEachNode(function (n) { index.set(n, index.size); });
+    var start = this.positions();
+    var source = new Uint32Array(g.size), target = new Uint32Array(g.size);
+    var weight = new Float32Array(g.size), i = 0;
+    g.forEachEdge(function (e, a, s, t) {
+      source[i] = index.get(s); target[i] = index.get(t); weight[i] = a.weight; i += 1;
+    });
+    var worker = new Worker(url), latest = null, frame = 0, failed = false;
+    this.stats.engine = "worker";
+    function apply() {
+      frame = 0;
+      var m = latest;
+      self.setPositions(m.x, m.y);
+      if (m.done >= m.total) { worker.terminate(); finish(m.done, m.ms); }
+    }
+    worker.onmessage = function (ev) {
+      latest = ev.data;  // several messages in one frame: only the last one is drawn
+      if (!frame) { frame = window.requestAnimationFrame(apply); }
+    };
+    worker.onerror = function (ev) {  // no worker after all: start again here, same start
+      ev.preventDefault();
+      if (failed) { return; }
+      failed = true;
+      worker.terminate();
+      if (frame) { window.cancelAnimationFrame(frame); frame = 0; }
+      self.setPositions(start.x, start.y);
+      self.layoutHere(total, finish);
+    };
+    var batch = Math.max(1, Math.min(10, Math.round(60000 / (g.order + g.size))));
+    var p = this.positions();
+    worker.postMessage({ x: p.x, y: p.y, source: source, target: target, weight: weight,
+      iterations: total, batch: batch }, [p.x.buffer, p.y.buffer, source.buffer, target.buffer,
+      weight.buffer]);
+  };
+
+  /** The main-thread fallback: ForceAtlas2 in slices of a frame's budget. */
+  View.prototype.layoutHere = function (total, finish) {
+    var g = this.graph;
+    this.stats.engine = "main thread";
     var fa2 = graphologyLayoutForceAtlas2;
     var settings = Object.assign(fa2.inferSettings(g), { adjustSizes: false });
     if (g.order > 500) { settings.barnesHutOptimize = true; }
-    var total = g.order > 1000 ? 150 : 300;
     var doneIts = 0, spent = 0;
-    this.root.dataset.layout = g.order > 1 ? "running" : "done";
-    if (g.order <= 1) { done(); return; }
     function step() {
       var start = performance.now();
       var n = 0;
@@ -230,13 +323,8 @@
         doneIts += 1; n += 1;
       }
       spent += performance.now() - start;
-      self.stats.iterations = doneIts;
-      self.stats.layoutMs = spent;
-      self.stats.msPerIteration = spent / doneIts;
       if (doneIts < total) { window.requestAnimationFrame(step); return; }
-      self.root.dataset.layout = "done";
-      self.status("Layout: " + doneIts + " ForceAtlas2 iterations in " + Math.round(spent) + " ms.");
-      done();
+      finish(doneIts, spent);
     }
     window.requestAnimationFrame(step);
   };
