@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,81 +11,31 @@ from typing import Any
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
-    Error,
-    Page,
-    Request,
-    Response,
-    sync_playwright,
 )
 
+from browser_support import ARTIFACTS, BROWSER_MARKS, chromium, serving
+from browser_support import Watched as BaseWatched
 from conftest_graphs import seed_build
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    app = create_app(seed_build(), config={"TESTING": True})
-    srv = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    app.extensions["talkgraph"].close()
+    with serving(seed_build()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with chromium() as found:
+        yield found
 
 
-class Watched:
-    """A page whose failed requests and console errors are recorded."""
+class Watched(BaseWatched):
+    """A graph map page whose problems are recorded."""
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", self._pageerror)
-        page.on("requestfailed", self._failed)
-        page.on("response", self._response)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(message.text)
-
-    def _pageerror(self, error: Error) -> None:
-        self.problems.append(f"pageerror: {error}")
-
-    def _failed(self, request: Request) -> None:
-        self.problems.append(f"failed: {request.url}")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.problems.append(f"{response.status} {response.url}")
+    prefix = "graphs"
 
     def open_map(self, base: str, kind: str, query: str = "") -> None:
         self.page.goto(f"{base}/graphs/{kind}{query}")

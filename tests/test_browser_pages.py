@@ -7,87 +7,34 @@ recorded and must not happen.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, Route, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from browser_support import ARTIFACTS, BROWSER_MARKS, Watched, chromium, serving
 from conftest_pages import seed_build
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CSP = "default-src 'self'; script-src 'self'; object-src 'none'"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(seed_build(tmp_path_factory), config={"TESTING": True})
-    srv = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(5)
-    app.extensions["talkgraph"].close()
+    with serving(seed_build(tmp_path_factory)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _with_csp(route: Route) -> None:
-    response = route.fetch()
-    headers = dict(response.headers)
-    if headers.get("content-type", "").startswith("text/html"):
-        headers["content-security-policy"] = CSP
-    route.fulfill(response=response, headers=headers)
+    with chromium() as found:
+        yield found
 
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[tuple[Page, list[str]]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(f"{server}/**", _with_csp)
-    found = context.new_page()
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(f"console: {message.text}")
-
-    def response(answer: Response) -> None:
-        if answer.status >= 400:
-            problems.append(f"{answer.status} {answer.url}")
-
-    found.on("console", console)
-    found.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    found.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    found.on("response", response)
-    yield found, problems
+    watched = Watched(context.new_page())
+    yield watched.page, watched.problems
     context.close()
 
 

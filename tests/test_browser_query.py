@@ -1,102 +1,41 @@
 """The query page in a real headless chromium (Playwright) against waitress on 127.0.0.1.
 
-Pages are served with a strict ``Content-Security-Policy: script-src 'self'`` added by the test
-(any inline script would be a console error), and every failed request, response >= 400,
-console error and page error is recorded and must not happen (except the 400 a test provokes).
+The app serves its strict ``Content-Security-Policy`` (any inline script would be a console
+error), and every failed request, response >= 400, console error and page error is recorded and
+must not happen (except the 400 a test provokes).
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, Route, sync_playwright
+from playwright.sync_api import Browser
 
+from browser_support import BROWSER_MARKS, Watched, chromium, serving
 from conftest_graphs import seed_build
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CSP = "default-src 'self'; script-src 'self'; object-src 'none'"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    app = create_app(seed_build(), config={"TESTING": True})
-    srv = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(5)
-    app.extensions["talkgraph"].close()
+    with serving(seed_build()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-class Watched:
-    """A page whose problems (failed requests, errors) are recorded."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        page.on("response", self._response)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(message.text)
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.problems.append(f"{response.status} {response.url}")
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"query-{name}.png"), full_page=True)
-
-
-def _with_csp(route: Route) -> None:
-    response = route.fetch()
-    headers = dict(response.headers)
-    if headers.get("content-type", "").startswith("text/html"):
-        headers["content-security-policy"] = CSP
-    route.fulfill(response=response, headers=headers)
+    with chromium() as found:
+        yield found
 
 
 @pytest.fixture
 def watched(browser: Browser, server: str) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(f"{server}/**", _with_csp)
-    yield Watched(context.new_page())
+    found = Watched(context.new_page())
+    found.prefix = "query"
+    yield found
     context.close()
 
 

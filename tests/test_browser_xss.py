@@ -4,22 +4,16 @@ real browser: no dialog, no payload script runs, no ``javascript:`` link."""
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page
 
+from browser_support import BROWSER_MARKS, chromium, serving
 from talkgraph.build import build
 from talkgraph.errors import InputError
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 PROGRAMME = """Confirmed Speakers
 Eve <script>alert(1)</script> Hacker
 UC San Diego
@@ -38,12 +32,7 @@ description: '"><img src=x onerror=window.__xss=9>'
 
 _LINKS = "Array.from(document.querySelectorAll('a[href^=\"/\"]'), a => a.getAttribute('href'))"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _build(root: Path) -> Path:
@@ -62,22 +51,14 @@ def _build(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(_build(tmp_path_factory.mktemp("xss")), config={"TESTING": True})
-    srv = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(5)
-    app.extensions["talkgraph"].close()
+    with serving(_build(tmp_path_factory.mktemp("xss"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with chromium() as found:
+        yield found
 
 
 def _visit(page: Page, url: str, dialogs: list[str]) -> None:
