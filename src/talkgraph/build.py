@@ -47,7 +47,7 @@ from .multi import (
     violations_text,
 )
 from .publish import staged_release
-from .rdf import serialise, to_graph
+from .rdf import ntriples_to, to_graph
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
@@ -239,7 +239,8 @@ def _write_release(
     distributions = []
     for fmt in DUMP_FORMATS:
         spec = FORMATS[fmt]
-        data = dumps[fmt] if fmt in dumps else serialise(graph, fmt)
+        # Every dump is written from the one sorted N-Triples text, never from rdflib again.
+        data = dumps[fmt] if fmt in dumps else ntriples_to(dumps["nt"], fmt)
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))

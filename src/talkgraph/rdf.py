@@ -182,6 +182,16 @@ _OXIGRAPH_FORMATS = {
 }
 
 
+def ntriples_to(ntriples: bytes, fmt: str) -> bytes:
+    """N-Triples rewritten as Turtle, RDF/XML or JSON-LD by pyoxigraph, in bulk."""
+    target = _OXIGRAPH_FORMATS[get_format(fmt).name]
+    quads = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    data = ox.serialize(quads, format=target, prefixes=None if fmt == "jsonld" else prefixes)
+    assert isinstance(data, bytes)
+    return data
+
+
 def serialise(graph: Graph, fmt: str) -> bytes:
     """``graph`` in the format called ``fmt`` (see :data:`talkgraph.formats.FORMATS`).
 
@@ -194,14 +204,7 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     if spec.name == "nt":
         return canonical_ntriples(graph).encode("utf-8")
     if spec.name in _OXIGRAPH_FORMATS and not graph.context_aware:
-        quads = ox.parse(canonical_ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-        target = _OXIGRAPH_FORMATS[spec.name]
-        data = ox.serialize(
-            quads, format=target, prefixes=None if spec.name == "jsonld" else prefixes
-        )
-        assert isinstance(data, bytes)
-        return data
+        return ntriples_to(canonical_ntriples(graph).encode("utf-8"), spec.name)
     source: Graph = graph
     if spec.quads and not graph.context_aware:
         dataset = Dataset()
