@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib.term import Node as RdfNode
 
 from ..errors import Place, QueryError
 from .results import QueryResult, Term
+
+if TYPE_CHECKING:
+    from .guard import QueryForm
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,13 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release the backend's processes and files; queries fail afterwards."""
         ...
+
+
+def admit(sparql: str, limits: Limits) -> QueryForm | None:
+    """What every backend checks before a query runs or is sent anywhere: its size, then
+    :func:`talkgraph.store.guard.check_query` (no Update, no SERVICE).  Returns the form."""
+    from .guard import check_query
+
+    if len(sparql.encode()) > limits.max_query_bytes:
+        raise QueryTooLarge(f"the query is longer than the limit of {limits.max_query_bytes} bytes")
+    return check_query(sparql)

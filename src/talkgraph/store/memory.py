@@ -10,8 +10,7 @@ from rdflib.term import Node as RdfNode
 from ..errors import QueryError
 from ..iris import Minter
 from ..vocab import PREFIXES
-from .base import Limits, QueryTooLarge
-from .guard import check_query
+from .base import Limits, admit
 from .oxigraph import Executor, LoadStep, Request, bind_values
 from .pool import WorkerPool
 from .results import QueryResult, Term
@@ -90,11 +89,7 @@ class MemoryStore:
         result_format: str | None = None,
     ) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`."""
-        if len(sparql.encode()) > self.limits.max_query_bytes:
-            raise QueryTooLarge(
-                f"the query is longer than the limit of {self.limits.max_query_bytes} bytes"
-            )
-        check_query(sparql)
+        admit(sparql, self.limits)
         request = Request(
             sparql=bind_values(sparql, bindings or {}),
             default_graph_uris=tuple(default_graph_uris),

@@ -27,8 +27,7 @@ from rdflib.term import Node as RdfNode
 
 from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge
 from ..vocab import PREFIXES
-from .base import Limits, QueryTooLarge
-from .guard import check_query
+from .base import Limits, admit
 from .oxigraph import bind_values
 from .results import CANONICAL, QueryResult, Term, formats_for
 
@@ -209,11 +208,7 @@ class RemoteStore:
         result_format: str | None = None,
     ) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
-        if len(sparql.encode()) > self.limits.max_query_bytes:
-            raise QueryTooLarge(
-                f"the query is longer than the limit of {self.limits.max_query_bytes} bytes"
-            )
-        form = check_query(sparql)
+        form = admit(sparql, self.limits)
         if named_graph_uris or any(g != self.graph_iri for g in default_graph_uris):
             raise QueryError(
                 "this endpoint serves one graph: default-graph-uri and named-graph-uri "
