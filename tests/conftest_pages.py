@@ -15,10 +15,10 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
+from conftest_graphs import seed_build as shared_seed_build
 from talkgraph.build import build
 from talkgraph.web import create_app
 
-_SEED: dict[str, Path] = {}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
@@ -27,11 +27,10 @@ RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
 QUAD_TYPES = {"application/n-quads": "nquads", "application/trig": "trig"}
 
 
-def seed_build(factory: pytest.TempPathFactory) -> Path:
-    """The seed programme's build directory (built once per session)."""
-    if "dir" not in _SEED:
-        _SEED["dir"] = build(out=factory.mktemp("seed") / "build").out
-    return _SEED["dir"]
+def seed_build(factory: pytest.TempPathFactory | None = None) -> Path:
+    """The seed programme's build directory, built once per test process (shared with the
+    graph and query tests)."""
+    return shared_seed_build()
 
 
 def crafted_build(tmp_path: Path, text: str, name: str = "programme.txt") -> Path:
