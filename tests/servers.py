@@ -227,16 +227,8 @@ def recording_listener(
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Recorder(f"http://127.0.0.1:{server.server_address[1]}/sparql", recorded)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with _serving(Handler) as base:
+        yield Recorder(f"{base}/sparql", recorded)
 
 
 @contextlib.contextmanager
@@ -275,16 +267,8 @@ def failing_proxy(target: str, fail: Callable[[str, bytes], bool]) -> Iterator[s
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with _serving(Handler) as base:
+        yield base
 
 
 _FORWARDED = {"accept", "content-type", "authorization"}
@@ -325,3 +309,18 @@ def sparql_answer(client: object, query: str) -> object:
     names = [v.value for v in parsed.variables]
     rows = [tuple((n, str(s[n])) for n in sorted(names) if s[n] is not None) for s in parsed]
     return rows if "ORDER BY" in query else sorted(rows)
+
+
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free port of 127.0.0.1 in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -14,9 +14,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from conftest_graphs import seed_build
+from conftest_graphs import running_app, seed_build
 from talkgraph.vocab import CONF, SCHEMA
-from talkgraph.web import create_app
 from talkgraph.web.query import CANNED_DIR, load_canned
 
 NAMES = sorted(p.stem for p in CANNED_DIR.glob("*.rq"))
@@ -25,9 +24,8 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 @pytest.fixture(scope="module")
 def seed_app() -> Iterator[Flask]:
-    app = create_app(seed_build(), config={"TESTING": True})
-    yield app
-    app.extensions["talkgraph"].close()
+    with running_app(seed_build()) as app:
+        yield app
 
 
 @pytest.fixture

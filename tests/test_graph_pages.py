@@ -13,18 +13,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from conftest_graphs import seed_build
+from conftest_graphs import running_app, seed_build
 from talkgraph.graphs import CoTopicData, analyse, build_graph, export_graph, rows_from_graph
-from talkgraph.web import create_app
 
 KINDS = ("topics", "speakers", "talks")
 
 
 @pytest.fixture(scope="module")
 def seed_app() -> Iterator[Flask]:
-    app = create_app(seed_build(), config={"TESTING": True})
-    yield app
-    app.extensions["talkgraph"].close()
+    with running_app(seed_build()) as app:
+        yield app
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from conftest_graphs import running_app
 from conftest_pages import seed_build
 from servers import (
     ASKS,
@@ -49,9 +50,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def memory_client(seed: Path) -> Iterator[FlaskClient]:
-    app = create_app(seed, config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["talkgraph"].close()
+    with running_app(seed) as app:
+        yield app.test_client()
 
 
 def remote_app(seed: Path, server: Server, graph: str, **config: object) -> Flask:

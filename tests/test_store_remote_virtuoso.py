@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from conftest_graphs import running_app
 from conftest_pages import seed_build
 from servers import ASKS, CONSTRUCTS, SELECTS, VIRTUOSO, Server, sparql_answer, start_virtuoso
 from talkgraph.publish_remote import publish
@@ -39,9 +40,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def memory_client(seed: Path) -> Iterator[FlaskClient]:
-    app = create_app(seed, config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["talkgraph"].close()
+    with running_app(seed) as app:
+        yield app.test_client()
 
 
 @pytest.mark.parametrize("method", ["gsp", "update"])
