@@ -51,13 +51,13 @@ from .rdf import ntriples_to, to_graph
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
+from .resources import data_file
 from .topics import assign, assignments_graph, load_vocabulary, vocabulary_graph
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
 from .validation import SHAPES_DIR, Report, load_shapes
 from .vocab import bind_prefixes
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PROGRAMME = PROJECT_ROOT / "data" / "workshop-programme.txt"
+DEFAULT_PROGRAMME = data_file("workshop-programme.txt")  # the seed, shipped in the package
 DEFAULT_OUT = Path("build")
 DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, trig: named graphs
 DATASET_STEM = "dataset"

@@ -1,7 +1,8 @@
 """SHACL validation of a talkgraph graph, with a report an organiser can read.
 
-The only module that imports pyshacl.  Shapes live in the project's ``shapes/`` directory
-(``dataset.ttl`` holds the shapes of the dataset description, validated separately).
+The only module that imports pyshacl.  Shapes live in the project's ``shapes/`` directory,
+shipped as the package ``talkgraph.shapes`` (``dataset.ttl`` holds the shapes of the dataset
+description, validated separately).
 A graph *conforms* when it has no ``sh:Violation``; warnings and infos are gaps to fill.
 """
 
@@ -19,6 +20,7 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from .errors import ValidationFailed
+from .resources import shapes_dir
 from .vocab import (
     CONF,
     DCAT,
@@ -35,7 +37,7 @@ from .vocab import (
     bind_prefixes,
 )
 
-SHAPES_DIR = Path(__file__).parents[2] / "shapes"
+SHAPES_DIR = shapes_dir()
 DATASET_SHAPES = SHAPES_DIR / "dataset.ttl"
 TGSH = Namespace("https://w3id.org/talkgraph/shapes#")
 
