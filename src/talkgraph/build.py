@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +28,7 @@ from rdflib.namespace import RDF
 from . import __version__
 from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
 from .description import Distribution, describe
-from .errors import InputError, Place, ValidationFailed
+from .errors import ConfigError, InputError, Place, ValidationFailed
 from .formats import FORMATS
 from .ingest import load_programme
 from .iris import Minter
@@ -137,6 +140,8 @@ def build(
     :class:`InputError` for unreadable input and :class:`ValidationFailed` when a programme's
     graph has SHACL violations; in both cases ``out`` is left exactly as it was.
     """
+    check_licence(licence)
+    check_output(out)
     minter = Minter(base_iri) if base_iri else Minter()
     timer = _Timer(progress)
     cache = BuildCache(cache_dir(out) if use_cache else None)
@@ -181,6 +186,43 @@ def build(
     cache.prune()
     progress(f"published {out} ({manifest['triples']} triples)")
     return BuildResult(out, union, model, report, manifest, timer.timings)
+
+
+# An absolute IRI (RFC 3987): a scheme, then no space, control character or <>"{}|\\^`.
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`\x7f]+')
+
+
+def check_licence(licence: str | None) -> None:
+    """Refuse a licence that is not an absolute IRI, before any work is done."""
+    if licence is not None and not _ABSOLUTE_IRI.fullmatch(licence):
+        raise ConfigError(
+            f"--licence {licence!r} is not an absolute IRI "
+            "(e.g. https://creativecommons.org/licenses/by/4.0/)"
+        )
+
+
+def check_output(out: Path) -> None:
+    """Refuse an output path the build could not publish to, before any work is done.
+
+    ``out`` must be a directory (or the link to a release) or not exist yet, and its parent
+    must take the releases and cache folders written beside it.
+    """
+    path = Path(os.path.abspath(out))
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"output path {out} exists and is not a directory")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ConfigError(f"output path {out}: {ancestor} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".{path.name}.probe-", dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"output path {out}: cannot write in {path.parent} ({exc.strerror or exc})"
+        ) from None
 
 
 def _ingest_one(source: Source, shared: str, cache: BuildCache) -> Entry:

@@ -27,9 +27,15 @@ def make_server(
     )
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> None:
-    """Serve ``app`` until interrupted."""
-    server = make_server(app, host, port, threads)
+def serve(
+    app: Flask,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: int = 4,
+    server: BaseWSGIServer | MultiSocketServer | None = None,
+) -> None:
+    """Serve ``app`` until interrupted (on ``server`` when given: one from :func:`make_server`)."""
+    server = server or make_server(app, host, port, threads)
     log.info("serving on http://%s:%s/", host, getattr(server, "effective_port", port))
     try:
         server.run()
