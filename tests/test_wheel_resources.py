@@ -76,17 +76,23 @@ def _package_dir(package: str) -> Path:
     return ROOT / mapping[""] / package
 
 
-def test_every_package_is_listed() -> None:
-    src = ROOT / "src"
+def test_every_folder_is_listed() -> None:
+    """setuptools skips (and warns about) a folder of the package that is not listed."""
+    mapping: dict[str, str] = SETUPTOOLS["package-dir"]
+    roots = {"talkgraph": ROOT / "src" / "talkgraph"} | {
+        name: ROOT / folder for name, folder in mapping.items() if name
+    }
     found = {
-        ".".join(init.parent.relative_to(src).parts)
-        for init in src.rglob("__init__.py")
-        if "egg-info" not in str(init)
+        ".".join([name, *folder.relative_to(root).parts])
+        for name, root in roots.items()
+        for folder in [root, *root.rglob("*")]
+        if folder.is_dir() and "__pycache__" not in folder.parts
     }
     listed = set(SETUPTOOLS["packages"])
-    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+    assert sorted(found - listed) == [], "add to [tool.setuptools] packages"
+    assert sorted(listed - found) == []
     for package in listed:
-        assert (_package_dir(package) / "__init__.py").is_file(), package
+        assert _package_dir(package).is_dir(), package
 
 
 def test_package_data_globs_cover_every_data_file() -> None:

@@ -364,6 +364,10 @@ def serve(
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound = getattr(server, "effective_port", port)
     click.echo(f"serving {data} on http://{host}:{bound}/ (SPARQL at /sparql)", err=True)
+    import signal
+
+    # SIGTERM (a service manager, `kill`) stops as Ctrl-C does: the query workers are ended.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     run_server(app, server=server)
 
 
