@@ -88,10 +88,12 @@ class QueryResult:
         if target is None:
             known = ", ".join(formats_for(self.kind))
             raise ValueError(f"no {fmt!r} format for {self.kind} results (known: {known})")
-        if target.name == self.format:
+        if target.name == self.format and target.name != "jsonld":
             return self.data
         if isinstance(target.oxigraph, ox.RdfFormat):
-            data = ox.serialize(self._triples(), format=target.oxigraph)
+            # Grouped by subject: one JSON-LD node object per @id (and one Turtle subject block).
+            triples = sorted(self._triples(), key=lambda t: (str(t.subject), str(t.predicate)))
+            data = ox.serialize(triples, format=target.oxigraph)
         else:
             data = self._parsed().serialize(format=target.oxigraph)
         assert data is not None
