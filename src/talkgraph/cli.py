@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -293,6 +294,11 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
     type=click.FloatRange(0),
     help="Seconds between checks for a new build at --data (0: only on SIGHUP).",
 )
+@click.option(
+    "--allow-no-network-namespace",
+    is_flag=True,
+    help="Run query workers even where they cannot be put in an empty network namespace.",
+)
 @user_errors
 def serve(
     data: Path | None,
@@ -304,6 +310,7 @@ def serve(
     store: str | None = None,
     graph: str | None = None,
     watch: float = 0.0,
+    allow_no_network_namespace: bool = False,
 ) -> None:
     """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress).
 
@@ -314,6 +321,8 @@ def serve(
     from .web import create_app
     from .web.server import serve as run_server
 
+    if allow_no_network_namespace:  # read by the query worker pool (store/pool.py)
+        os.environ["TALKGRAPH_ALLOW_NO_NETNS"] = "1"
     if data is None:
         data = Path("build")
         result = run_build(out=data, progress=_progress(True))
