@@ -321,6 +321,11 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
     type=click.FloatRange(0),
     help="Seconds between checks for a new build at --data (0: only on SIGHUP).",
 )
+@click.option(
+    "--allow-no-network-namespace",
+    is_flag=True,
+    help="Run query workers even where they cannot be put in an empty network namespace.",
+)
 def serve(
     data: Path | None,
     host: str,
@@ -331,6 +336,7 @@ def serve(
     store: str | None = None,
     graph: str | None = None,
     watch: float = 0.0,
+    allow_no_network_namespace: bool = False,
 ) -> None:
     """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress).
 
@@ -343,6 +349,8 @@ def serve(
     from .web.server import serve as run_server
 
     check_port(host, port)  # before building or loading anything
+    if allow_no_network_namespace:  # read by the query worker pool (store/pool.py)
+        os.environ["TALKGRAPH_ALLOW_NO_NETNS"] = "1"
     if data is None:
         data = Path("build")
         result = run_build(out=data, progress=_progress(True))

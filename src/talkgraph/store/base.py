@@ -89,8 +89,11 @@ class Backend(Protocol):
 
 
 def admit(sparql: str, limits: Limits) -> QueryForm | None:
-    """What every backend checks before a query runs or is sent anywhere: its size, then
-    :func:`talkgraph.store.guard.check_query` (no Update, no SERVICE).  Returns the form."""
+    """What every backend checks before a query runs or is sent anywhere: its size first, then
+    :func:`talkgraph.store.guard.check_query` (no Update, no SERVICE).  Returns the form.
+
+    The check is computed once per query text (cached), so the web layer calling this before
+    the store does costs nothing twice."""
     from .guard import check_query
 
     if len(sparql.encode()) > limits.max_query_bytes:

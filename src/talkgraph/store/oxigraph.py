@@ -46,7 +46,10 @@ def to_oxigraph(term: Term | RdfNode) -> Term:
     if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return term
     if isinstance(term, RdfURIRef):
-        return ox.NamedNode(str(term))
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as error:  # rdflib accepts any text; oxigraph checks the syntax
+            raise QueryError(f"not a valid IRI: {error}") from None
     if isinstance(term, RdfBNode):
         return ox.BlankNode(str(term))
     if isinstance(term, RdfLiteral):

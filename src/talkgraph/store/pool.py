@@ -25,6 +25,7 @@ import time
 from multiprocessing.connection import Connection, Pipe
 
 from ..errors import (
+    ConfigError,
     NotFound,
     QueryError,
     QueryRefused,
@@ -90,6 +91,52 @@ def _no_network() -> bool:
     return False
 
 
+#: Set (to 1) to run query workers even where they cannot be cut off from the network; by
+#: default the pool refuses to start there (``serve --allow-no-network-namespace``).
+ALLOW_NO_NETNS = "TALKGRAPH_ALLOW_NO_NETNS"
+_NO_NETNS = (
+    "query workers cannot be cut off from the network here (no network namespace could be "
+    "made), so a query that got past the SERVICE check could reach other servers; allow it "
+    f"explicitly with --allow-no-network-namespace (or {ALLOW_NO_NETNS}=1)"
+)
+
+
+def network_isolation_allowed_off() -> bool:
+    """Whether running workers without network isolation was explicitly allowed."""
+    return os.environ.get(ALLOW_NO_NETNS, "").strip().lower() in ("1", "true", "yes")
+
+
+def _probe_network_isolation() -> bool:
+    """Whether a forked child can make an empty network namespace (as workers do)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if _no_network() else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _crash_reason(stderr: bytes, exitcode: int | None, memory_mb: int) -> str:
+    """What to tell the client about a worker that ended while running a query."""
+    text = stderr.decode("utf-8", "replace")
+    if "overflowed its stack" in text:
+        return (
+            "the query was stopped: it is nested too deeply for the SPARQL parser "
+            "(its worker ran out of stack); simplify it"
+        )
+    if "memory allocation" in text or exitcode == -signal.SIGKILL or "MemoryError" in text:
+        return (
+            "the query was stopped: it went over the memory limit of "
+            f"{memory_mb} MiB of its worker process"
+        )
+    if exitcode == -signal.SIGXCPU:
+        return "the query was stopped: it used more CPU time than its time limit"
+    return f"the query was stopped: its worker process ended unexpectedly (exit status {exitcode})"
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -99,7 +146,7 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
     """The worker loop: answer ``(request, timeout)`` until the pipe closes or ``None``."""
     parent_end.close()
     _isolate(conn.fileno())
-    _no_network()
+    isolated = _no_network() or network_isolation_allowed_off()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
     if mb > 0:
@@ -114,6 +161,9 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
         if message is None:
             return
         request, timeout = message
+        if not isolated:
+            conn.send(("error", "QueryRefused", _NO_NETNS))
+            continue
         # a backstop should the parent be gone: the kernel stops a query using more CPU time
         # than its limit (the parent's wall-clock deadline normally comes first)
         soft_cpu = int(_cpu_seconds() + timeout) + 2
@@ -143,16 +193,35 @@ class _Worker:
     def __init__(self, executor: Executor, memory_mb: int) -> None:
         self.conn, child_end = Pipe()
         self.exitcode: int | None = None
+        # the worker's stderr goes to a pipe, not the server's log: an engine crash writes a
+        # Rust message (and backtrace) there, which the parent reads to name the cause
+        err_read, err_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child never returns into the caller's stack
             code = 1
             try:
+                os.close(err_read)
+                os.dup2(err_write, 2)
+                os.close(err_write)
                 _worker_main(executor, child_end, self.conn, memory_mb)
                 code = 0
             finally:
                 os._exit(code)
         self.pid = pid
         child_end.close()
+        os.close(err_write)
+        os.set_blocking(err_read, False)
+        self._stderr = err_read
+
+    def stderr(self) -> bytes:
+        """What the worker wrote to its stderr so far (its last 64 KiB)."""
+        chunks: list[bytes] = []
+        with contextlib.suppress(OSError):
+            while chunk := os.read(self._stderr, 65536):
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > 1 << 20:
+                    break
+        return b"".join(chunks)[-65536:]
 
     def is_alive(self) -> bool:
         if self.exitcode is not None:
@@ -184,6 +253,8 @@ class _Worker:
                 _, status = os.waitpid(self.pid, 0)
                 self.exitcode = os.waitstatus_to_exitcode(status)
         self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self._stderr)
 
 
 class WorkerPool:
@@ -192,6 +263,8 @@ class WorkerPool:
     def __init__(self, executor: Executor, *, size: int = 2, memory_mb: int = 2048) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
+        if not network_isolation_allowed_off() and not _probe_network_isolation():
+            raise ConfigError(_NO_NETNS)
         self._executor = executor
         self._memory_mb = memory_mb
         self._lock = threading.Lock()
@@ -245,12 +318,17 @@ class WorkerPool:
             ready = worker.conn.poll(timeout)
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
+            worker.join(1)
+            stderr = worker.stderr()
             self._replace(worker)
-            log.warning("query worker %d ended, exit code %s", worker.pid, worker.exitcode)
-            raise QueryAborted(
-                "the query was stopped: its worker process ended, most likely by going over "
-                f"the memory limit of {self._memory_mb} MiB"
-            ) from None
+            reason = _crash_reason(stderr, worker.exitcode, self._memory_mb)
+            log.warning(
+                "query worker %d ended (exit status %s): %s",
+                worker.pid,
+                worker.exitcode,
+                reason.removeprefix("the query was stopped: "),
+            )
+            raise QueryAborted(reason) from None
         if reply is None:
             log.warning("query stopped after %.1f s, killing worker %d", timeout, worker.pid)
             self._replace(worker)

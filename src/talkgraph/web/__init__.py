@@ -8,6 +8,7 @@ request).  Blueprints are registered from the list in :func:`_blueprints`.  Serv
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,27 @@ def open_state(
         limits=limits,
         source=source,
     )
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Log to stderr, one line per record with request text escaped (see
+    :class:`talkgraph.web.security.EscapingFormatter`), unless logging is configured already;
+    the access log (``talkgraph.web.access``) has one line per request."""
+    from .security import EscapingFormatter
+
+    root = logging.getLogger()
+    if root.handlers:
+        for handler in root.handlers:  # keep their destinations, make their lines safe
+            if type(handler.formatter) in (logging.Formatter, type(None)):
+                handler.setFormatter(EscapingFormatter(_LOG_FORMAT))
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter(_LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
