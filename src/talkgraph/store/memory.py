@@ -36,18 +36,22 @@ def load_plan(data_dir: Path, base_iri: str) -> list[LoadStep]:
     return plan
 
 
-#: A query in which none of these occurs (anywhere, even inside a string or an IRI) cannot name a
-#: graph: no GRAPH, no FROM / FROM NAMED, no escape that could spell one.
-_NAMES_GRAPHS = re.compile(r"graph|from|\\", re.IGNORECASE)
+#: IRIs (``<...>``, as the SPARQL grammar's IRIREF: no space, brace, quote or backslash inside).
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+#: Outside IRIs, a query without these words (even inside a string or a comment) and without a
+#: backslash (an escape that could spell one) cannot name a graph: no GRAPH, no FROM (NAMED).
+_NAMES_GRAPHS = re.compile(r"\b(?:graph|from)\b|\\", re.IGNORECASE)
 
 
 def reads_default_graph_only(request: Request) -> bool:
-    """Whether ``request`` can only see the default graph (conservative: when in doubt, no)."""
-    return (
-        not request.default_graph_uris
-        and not request.named_graph_uris
-        and _NAMES_GRAPHS.search(request.sparql) is None
-    )
+    """Whether ``request`` can only see the default graph (conservative: when in doubt, no).
+
+    The keywords GRAPH and FROM cannot occur inside an IRI reference: a keyword there would
+    need a space or a brace after it, which an IRI cannot hold.
+    """
+    if request.default_graph_uris or request.named_graph_uris or "\\" in request.sparql:
+        return False
+    return _NAMES_GRAPHS.search(_IRI.sub(" ", request.sparql)) is None
 
 
 class SplitExecutor(Executor):
