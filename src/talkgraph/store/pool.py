@@ -291,14 +291,15 @@ class WorkerPool:
             while len(self._costs) > _COSTS_KEPT:
                 self._costs.popitem(last=False)
 
-    def _busy(self, heavy: bool, timeout: float) -> QueryBusy:
-        lane = "long-running" if heavy else "query"
+    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
+        lane = "long-running query" if heavy else "query"
         retry = max(1, math.ceil(timeout / 2 if heavy else 1))
-        return QueryBusy(
-            f"the server is busy: every {lane} worker is taken and the queue is full; "
-            f"try again in {retry} s",
-            retry_after=retry,
+        why = (
+            f"every {lane} worker is taken and the queue is full"
+            if full
+            else f"no {lane} worker became free within the time limit of {timeout:g} s"
         )
+        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
 
     def _acquire(self, heavy: bool, deadline: float, timeout: float) -> _Worker:
         """An idle worker for a query of this lane, waiting (bounded) for one."""
@@ -306,7 +307,7 @@ class WorkerPool:
             if self._closed:
                 raise QueryAborted("the query service has been shut down")
             if self._waiting[heavy] >= self._depth[heavy]:
-                raise self._busy(heavy, timeout)
+                raise self._busy(heavy, timeout, full=True)
             self._waiting[heavy] += 1
             try:
                 while not self._idle or (heavy and self._heavy_running >= self.heavy_cap):
@@ -314,7 +315,7 @@ class WorkerPool:
                     if left <= 0 or self._closed:
                         if self._closed:
                             raise QueryAborted("the query service has been shut down")
-                        raise self._busy(heavy, timeout)
+                        raise self._busy(heavy, timeout, full=False)
                     self._changed.wait(left)
                 worker = self._idle.pop()
                 if heavy:
