@@ -45,8 +45,7 @@ from .multi import (
     quad_lines,
     trig_text,
     triple_line,
-    union_graph,
-    validate_part,
+    validate_parts,
     violations_text,
 )
 from .publish import staged_release
@@ -71,11 +70,19 @@ Progress = Callable[[str], None]
 @dataclass
 class BuildResult:
     out: Path
-    graph: Graph  # the union of all named graphs
     model: KnowledgeModel
     report: Report
     manifest: dict[str, object]
     timings: dict[str, float] = field(default_factory=dict)
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The union of all named graphs, read from the published ``dataset.nt`` on first use
+        (the build itself never holds the union in rdflib)."""
+        if self._graph is None:
+            self._graph = bind_prefixes(Graph()).parse(self.out / "dataset.nt", format="nt")
+        return self._graph
 
 
 def _silent(_: str) -> None:
@@ -167,8 +174,7 @@ def build(
             progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
     with timer("validation"):
         shapes = load_shapes(shapes_paths)
-        for part in parts:
-            validate_part(part, shapes, cache)
+        validate_parts(parts, shapes, cache)
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)
     if not report.conforms:
@@ -176,16 +182,17 @@ def build(
     events = [p.entry.programme.event for p in parts]
     licence = licence or next((e.licence for e in events if e.licence), None)
     with timer("serialisation"):
-        union = union_graph(parts, topics)
+        for part in parts:
+            part.data = None  # validated: the N-Quads lines are all that is written from here
         with staged_release(out) as release:
             manifest = _write_release(
-                release, union, topics, model, (report, named, shapes), minter, parts, licence
+                release, topics, model, (report, named, shapes), minter, parts, licence
             )
             manifest["timings"] = timer.timings
             _write_manifest(release, manifest)
     cache.prune()
     progress(f"published {out} ({manifest['triples']} triples)")
-    return BuildResult(out, union, model, report, manifest, timer.timings)
+    return BuildResult(out, model, report, manifest, timer.timings)
 
 
 # An absolute IRI (RFC 3987): a scheme, then no space, control character or <>"{}|\\^`.
@@ -253,9 +260,22 @@ def _failure(named: list[tuple[str, Report]], report: Report) -> str:
 _Validation = tuple[Report, list[tuple[str, Report]], Graph]
 
 
+def _class_counts(ntriples: bytes) -> Counter[URIRef]:
+    """How many subjects each class has: ``rdf:type`` lines of sorted, distinct N-Triples."""
+    counts: Counter[URIRef] = Counter()
+    for line in ntriples.split(b"\n"):
+        if _TYPE in line:
+            _subject, predicate, rest = line.split(b" ", 2)
+            if predicate == _TYPE and rest.startswith(b"<"):
+                counts[URIRef(rest[1 : rest.index(b">")].decode("utf-8"))] += 1
+    return counts
+
+
+_TYPE = f"<{RDF.type}>".encode()
+
+
 def _write_release(
     release: Path,
-    graph: Graph,
     topics: Graph,
     model: KnowledgeModel,
     validation: _Validation,
@@ -286,7 +306,9 @@ def _write_release(
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
-    class_counts = Counter(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
+    triples = dumps["nt"].count(b"\n")
+    class_counts = _class_counts(dumps["nt"])
+    names_of = bind_prefixes(Graph()).namespace_manager
     created = datetime.now(UTC).replace(microsecond=0)
     examples = [minter.event(e.key) for e in model.events]
     examples += [minter.talk(k) for k in list(model.talks)[:1]]
@@ -299,7 +321,7 @@ def _write_release(
         title=title or "talkgraph dataset: " + ", ".join(names or sources),
         source_files=sources,
         created=created,
-        triples=len(graph),
+        triples=triples,
         class_counts=dict(class_counts),
         distributions=distributions,
         licence=licence,
@@ -326,8 +348,8 @@ def _write_release(
             }
             for p in parts
         },
-        "triples": len(graph),
-        "counts": {graph.namespace_manager.normalizeUri(k): v for k, v in class_counts.items()},
+        "triples": triples,
+        "counts": {names_of.normalizeUri(k): v for k, v in class_counts.items()},
         "conforms": report.conforms,
         "violations": report.violations,
         "warnings": report.warnings,

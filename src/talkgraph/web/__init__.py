@@ -27,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 10_000,  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per result
     "MAX_RESULT_BYTES": 64 * 1024 * 1024,
     "MAX_QUERY_BYTES": 64 * 1024,  # longer query texts / request bodies get 413
-    "WORKERS": 2,  # query worker processes
+    "WORKERS": 0,  # query worker processes (0: one per CPU and one more, at least 2)
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # /sparql answers kept per dataset (0: none)
     "WORKER_MEMORY_MB": 2048,  # address space each worker may add to what it had at fork
     "RELOAD_INTERVAL": 0.0,  # seconds between polls of the build link's target (0: off)
     "RELOAD_ON_SIGHUP": False,  # reload on SIGHUP (installed only from the main thread)

@@ -78,7 +78,11 @@ def error_response(kind: str, message: str, status: int, **extra: object) -> Res
 def _talkgraph_error(error: TalkgraphError) -> Response:
     data = error.to_dict()
     extra = {k: v for k, v in data.items() if k not in ("error", "message")}
-    return error_response(type(error).__name__, error.message, error.http_status, **extra)
+    response = error_response(type(error).__name__, error.message, error.http_status, **extra)
+    retry = getattr(error, "retry_after", None)
+    if isinstance(retry, int):  # a busy server says when to come back
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _http_error(error: HTTPException) -> Response:
