@@ -177,14 +177,16 @@ def _cost(text: str) -> float:
     ["a.", "a-", "a:", '"""', "'", "<a", "ex:a.", "ex:a\\#", "?a", "(", "#x\n", "0.", "<<"],
 )
 def test_the_check_is_linear(unit: str) -> None:
-    """10 KB against 80 KB of the same run: 8x the text costs ~8x (up to ~16x, as a small
-    text fits in the CPU caches; measured to 640 KB the cost per character is flat), where
-    the quadratic tokenizer this replaces cost 64x."""
-    small = "SELECT * WHERE { " + unit * (10_000 // len(unit))
-    large = "SELECT * WHERE { " + unit * (80_000 // len(unit))
-    ratio = _cost(large) / max(_cost(small), 1e-4)
-    assert ratio < 24, f"{unit!r}: {ratio:.1f}x"
-    assert _cost(large) < 1.0
+    """64 KB (the query size limit) against 512 KB of the same run: 8x the text costs ~8x
+    (measured 7.6x to 10x on a quiet machine; below ~64 KB a text fits in the CPU caches and
+    the ratio is noisy), where the quadratic tokenizer this replaces cost 64x."""
+    small = "SELECT * WHERE { " + unit * (64_000 // len(unit))
+    large = "SELECT * WHERE { " + unit * (512_000 // len(unit))
+    large_cost = _cost(large)
+    ratio = large_cost / max(_cost(small), 1e-4)
+    # a run read as one token costs ~0.1 µs a character; its ratio measures cache effects only
+    # (the quadratic tokenizer took 11-32 s for 20 KB)
+    assert ratio < 20 or large_cost < 0.25, f"{unit!r}: {ratio:.1f}x"
 
 
 # --- property-based: queries from a small SPARQL grammar, with and without SERVICE ---------
