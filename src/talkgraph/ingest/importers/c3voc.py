@@ -85,6 +85,9 @@ def parse_c3voc(data: Any, source: str) -> Programme:
 def _slot(event: dict[str, Any], day: dict[str, Any], room: str, tz: tzinfo | None) -> Slot:
     start = _start(event, day, tz)
     duration = parse_duration(text_or_none(event.get("duration")))
+    end = parse_iso(text_or_none(event.get("end")), tz)
+    if end is None and start is not None and duration:  # "00:00": no duration given
+        end = start + duration
     persons = [p for p in (_person(x) for x in event.get("persons") or []) if p is not None]
     abstract = text_or_none(event.get("abstract")) and str(event.get("abstract"))
     if not abstract:
@@ -98,7 +101,7 @@ def _slot(event: dict[str, Any], day: dict[str, Any], room: str, tz: tzinfo | No
         speakers=persons,
         abstract=abstract or None,
         start=start,
-        end=start + duration if start is not None and duration is not None else None,
+        end=end,
         room=text_or_none(event.get("room")) or room,
         track=text_or_none(track),
         identifier=ident,

@@ -98,7 +98,7 @@ def _slot(event: ET.Element, day: ET.Element, room: ET.Element, tz: tzinfo | Non
         speakers=persons,
         abstract=abstract,
         start=start,
-        end=start + duration if start is not None and duration is not None else None,
+        end=start + duration if start is not None and duration else None,
         room=_text(event, "room") or room.get("name"),
         track=_text(event, "track"),
         identifier=ident,
