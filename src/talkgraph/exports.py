@@ -21,6 +21,7 @@ from typing import Any
 import icalendar
 
 from . import __version__
+from .description import FileDistribution
 from .iris import Minter
 from .model import Event, KnowledgeModel, Talk
 
@@ -288,6 +289,14 @@ def _c3voc_event(model: KnowledgeModel, talk: Talk, minter: Minter) -> dict[str,
 # ------------------------------------------------------------------------------ all files
 
 
+#: The specification each kind of schedule file follows (for dcterms:conformsTo).
+SPECIFICATIONS = {
+    "ical": "https://www.rfc-editor.org/rfc/rfc5545",
+    "frab": "https://github.com/voc/schedule/tree/master/validator/xsd",
+    "c3voc": "https://c3voc.de/schedule/schema.json",
+}
+
+
 def schedule_files(model: KnowledgeModel, minter: Minter, stamp: datetime) -> list[ScheduleFile]:
     """Every schedule file of a release: per event .ics/.xml/.json, per speaker .ics."""
     files: list[ScheduleFile] = []
@@ -347,3 +356,21 @@ def schedule_files(model: KnowledgeModel, minter: Minter, stamp: datetime) -> li
             )
         )
     return files
+
+
+def schedule_distribution(
+    file: ScheduleFile, minter: Minter, written: dict[str, object]
+) -> FileDistribution:
+    """The VoID/DCAT description of a written schedule file (``written``: its manifest entry)."""
+    size, digest = written["bytes"], written["sha256"]
+    assert isinstance(size, int) and isinstance(digest, str)
+    kind = file.url_path.split("/", 1)[0]
+    return FileDistribution(
+        slug=f"schedule-{file.kind}-{kind}-{file.about}",
+        url=f"{minter.base}{file.url_path}",
+        media_type=file.media_type,
+        byte_size=size,
+        sha256=digest,
+        title=file.title,
+        conforms_to=SPECIFICATIONS[file.kind],
+    )
