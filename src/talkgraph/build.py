@@ -26,7 +26,7 @@ from . import __version__
 from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
 from .description import Distribution, describe
 from .errors import InputError, Place, ValidationFailed
-from .exports import schedule_distribution, schedule_files
+from .exports import schedule_distribution, write_schedules
 from .formats import FORMATS
 from .ingest import load_programme
 from .iris import Minter
@@ -250,11 +250,7 @@ def _write_release(
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
     class_counts = Counter(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
     created = datetime.now(UTC).replace(microsecond=0)
-    schedules = []  # the programme as iCalendar, frab XML and C3VOC JSON (talkgraph.exports)
-    for sched in schedule_files(model, minter, created):
-        (release / sched.name).parent.mkdir(parents=True, exist_ok=True)
-        write(sched.name, sched.data, sched.media_type)
-        schedules.append(schedule_distribution(sched, minter, files[sched.name]))
+    schedules = write_schedules(release, model, minter, created)  # iCalendar, frab, C3VOC
     examples = [minter.event(e.key) for e in model.events]
     examples += [minter.talk(k) for k in list(model.talks)[:1]]
     examples += [minter.person(k) for k in list(model.people)[:1]]
@@ -272,7 +268,7 @@ def _write_release(
         licence=licence,
         example_resources=examples,
         version=__version__,
-        files=schedules,
+        files=[schedule_distribution(f, minter) for f in schedules.values()],
     )
     write("void.ttl", bind_prefixes(description).serialize(format="turtle").encode(), "text/turtle")
     write("shapes.ttl", shapes.serialize(format="turtle").encode(), "text/turtle")
@@ -301,6 +297,7 @@ def _write_release(
         "warnings": report.warnings,
         "model_warnings": list(model.warnings),
         "files": files,
+        "schedules": {name: f.entry for name, f in schedules.items()},
     }
 
 

@@ -10,12 +10,14 @@ reads back through :mod:`talkgraph.ingest.importers` with every talk, speaker, t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -42,6 +44,16 @@ class ScheduleFile:
     kind: str  # "ical" | "frab" | "c3voc"
     about: str  # the event's or person's key
     title: str  # a human label for the VoID description
+
+    @property
+    def entry(self) -> dict[str, object]:
+        """Its manifest entry (under ``schedules``): size, SHA-256, media type, URL path."""
+        return {
+            "bytes": len(self.data),
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+            "media_type": self.media_type,
+            "path": self.url_path,
+        }
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -358,19 +370,28 @@ def schedule_files(model: KnowledgeModel, minter: Minter, stamp: datetime) -> li
     return files
 
 
-def schedule_distribution(
-    file: ScheduleFile, minter: Minter, written: dict[str, object]
-) -> FileDistribution:
-    """The VoID/DCAT description of a written schedule file (``written``: its manifest entry)."""
-    size, digest = written["bytes"], written["sha256"]
-    assert isinstance(size, int) and isinstance(digest, str)
+def schedule_distribution(file: ScheduleFile, minter: Minter) -> FileDistribution:
+    """The VoID/DCAT description of a schedule file."""
     kind = file.url_path.split("/", 1)[0]
     return FileDistribution(
         slug=f"schedule-{file.kind}-{kind}-{file.about}",
         url=f"{minter.base}{file.url_path}",
         media_type=file.media_type,
-        byte_size=size,
-        sha256=digest,
+        byte_size=len(file.data),
+        sha256=hashlib.sha256(file.data).hexdigest(),
         title=file.title,
         conforms_to=SPECIFICATIONS[file.kind],
     )
+
+
+def write_schedules(
+    release: Path, model: KnowledgeModel, minter: Minter, stamp: datetime
+) -> dict[str, ScheduleFile]:
+    """Write every schedule file under ``release`` (``schedule/…``); by name."""
+    written: dict[str, ScheduleFile] = {}
+    for file in schedule_files(model, minter, stamp):
+        path = release / file.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(file.data)
+        written[file.name] = file
+    return written

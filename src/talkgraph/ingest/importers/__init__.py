@@ -101,9 +101,13 @@ def load_export(data: bytes, name: str, fmt: str) -> Programme:
     if fmt == "frab":
         return parse_frab(data, name)
     if fmt in ("c3voc", "indico"):
-        loaded = _json(data)
-        if loaded is None:
-            raise InputError("not valid UTF-8 JSON", Place(name, 1))
+        try:
+            loaded = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError("file is not valid UTF-8", Place(name, line)) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", Place(name, exc.lineno)) from None
         return parse_c3voc(loaded, name) if fmt == "c3voc" else parse_indico(loaded, name)
     if fmt == "ical":
         return parse_ical(data, name)
