@@ -257,7 +257,7 @@ def c3voc_json(model: KnowledgeModel, event: Event, talks: list[Talk], minter: M
             "version": __version__,
             "base_url": minter.base,
             "conference": {
-                "acronym": event.key,
+                "acronym": _acronym(event.key),
                 "title": event.info.name or event.key,
                 "start": first_day,
                 "end": last_day,
@@ -269,6 +269,11 @@ def c3voc_json(model: KnowledgeModel, event: Event, talks: list[Talk], minter: M
         },
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _acronym(key: str) -> str:
+    """The event's slug as the schema's acronym pattern wants it (``_`` for ``-``, 4+ chars)."""
+    return key.replace("-", "_").ljust(4, "_")
 
 
 def _c3voc_event(model: KnowledgeModel, talk: Talk, minter: Minter) -> dict[str, Any]:

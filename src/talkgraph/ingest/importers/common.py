@@ -20,8 +20,6 @@ from .. import classify as cl
 from ..extract import arxiv_refs, coauthor_mentions
 from ..text import clean
 
-# "Name [Institution]" / "Name (Institution)": a bracket group at the very end of the name.
-_TRAILING_GROUP = re.compile(r"^(?P<name>.*?\S)\s*(?:\[(?P<b>[^\[\]]+)\]|\((?P<p>[^()]+)\))\s*$")
 _PRONOUNS = re.compile(r"^(?:she|he|they|ze|xe|any)(?:\s*/\s*\w+)+$", re.IGNORECASE)
 _HANDLE = re.compile(r"^[a-z0-9_.\-]+$")  # "Martin Haase (maha)": a nickname, not an institution
 _PEOPLE_SEPARATORS = re.compile(r"\s*;\s*|\s+&\s+|\s+and\s+|\s*\n\s*", re.IGNORECASE)
@@ -51,14 +49,32 @@ def split_affiliation(text: str) -> tuple[str, str | None]:
     pronoun group or a lower-case handle at the end is dropped, not taken as an institution.
     """
     value = clean(text)
-    m = _TRAILING_GROUP.match(value)
-    if m is None:
+    opened = _trailing_group(value)
+    if opened is None:
         return value, None
-    inside = clean(m.group("b") or m.group("p") or "")
-    name = m.group("name").rstrip(" ,;-–—")
+    inside = clean(value[opened + 1 : -1])
+    name = value[:opened].rstrip(" ,;-–—")
+    if not name:
+        return value, None
     if not inside or _PRONOUNS.match(inside) or _HANDLE.match(inside):
         return name, None
     return name, inside
+
+
+def _trailing_group(value: str) -> int | None:
+    """Where the bracket group that ends ``value`` opens (nested groups allowed), or ``None``."""
+    pairs = {")": "(", "]": "["}
+    if not value or value[-1] not in pairs:
+        return None
+    close, depth = value[-1], 0
+    for i in range(len(value) - 1, -1, -1):
+        if value[i] == close:
+            depth += 1
+        elif value[i] == pairs[close]:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 def split_people(text: str) -> list[str]:
