@@ -101,10 +101,10 @@ def test_the_frab_export_has_days_rooms_and_events() -> None:
 def test_each_speaker_gets_a_feed_of_their_own_talks() -> None:
     _, model = model_of("31c3-schedule.xml")
     files = {f.name: f for f in schedule_files(model, Minter(), STAMP)}
-    laura = files["schedule/person/laura-poitras.ics"].data.decode()
+    laura = files["schedule-person-laura-poitras.ics"].data.decode()
     assert laura.count("BEGIN:VEVENT") == 2
     assert "SUMMARY:Citizenfour" in laura
-    assert len([n for n in files if n.startswith("schedule/person/")]) == len(model.people)
+    assert len([n for n in files if n.startswith("schedule-person-")]) == len(model.people)
 
 
 def test_the_same_model_gives_the_same_bytes() -> None:
@@ -118,7 +118,7 @@ def test_talks_without_times_give_empty_schedules_not_invented_times() -> None:
     model = resolve([load_programme(seed)], Registry.load(None))
     files = schedule_files(model, Minter(), STAMP)
     assert {f.kind for f in files} == {"ical", "frab", "c3voc"}
-    assert not [f for f in files if f.name.startswith("schedule/person/")]
+    assert not [f for f in files if f.name.startswith("schedule-person-")]
     ics = next(f for f in files if f.kind == "ical").data.decode()
     assert "BEGIN:VEVENT" not in ics
 
@@ -148,9 +148,9 @@ def client(app: Flask) -> FlaskClient:
 def test_the_build_writes_and_lists_the_schedules(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text())
     schedules = manifest["schedules"]
-    for name in ("schedule/event/31c3.ics", "schedule/event/31c3.xml", "schedule/event/31c3.json"):
+    for name in ("schedule-event-31c3.ics", "schedule-event-31c3.xml", "schedule-event-31c3.json"):
         assert (built / name).stat().st_size == schedules[name]["bytes"]
-    assert "schedule/person/tanja-lange.ics" in schedules
+    assert "schedule-person-tanja-lange.ics" in schedules
     void = Graph().parse(built / "void.ttl")
     dataset = URIRef("http://talkgraph.localhost/dataset")
     urls = {str(void.value(d, DCAT.downloadURL)) for d in void.objects(dataset, DCAT.distribution)}
@@ -173,7 +173,8 @@ def test_the_web_app_serves_the_schedules(client: FlaskClient, built: Path) -> N
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.mimetype == media
-        name = "schedule/" + path.strip("/").replace("/schedule.", ".").replace("/talks.", ".")
+        name = "schedule-" + path.strip("/").replace("/schedule.", ".").replace("/talks.", ".")
+        name = name.replace("/", "-")
         assert response.headers["ETag"] == f'"{manifest["schedules"][name]["sha256"]}"'
     etag = client.get("/event/31c3/schedule.ics").headers["ETag"]
     assert (

@@ -30,14 +30,14 @@ from .model import Event, KnowledgeModel, Talk
 ICS_MEDIA = "text/calendar; charset=utf-8"
 XML_MEDIA = "application/xml"
 JSON_MEDIA = "application/json"
-SCHEDULE_DIR = "schedule"
+SCHEDULE_PREFIX = "schedule-"  # release files: schedule-event-{key}.ics, schedule-person-{key}.ics
 
 
 @dataclass(frozen=True)
 class ScheduleFile:
     """One schedule file of a release: where it is written and served, and what it is."""
 
-    name: str  # path inside the release, e.g. "schedule/event/ws.ics"
+    name: str  # file name in the release, e.g. "schedule-event-ws.ics"
     url_path: str  # path under the base IRI it is served at, e.g. "event/ws/schedule.ics"
     data: bytes
     media_type: str
@@ -320,7 +320,7 @@ def schedule_files(model: KnowledgeModel, minter: Minter, stamp: datetime) -> li
     for event in model.events:
         talks = _timed(model, event.talks)
         name = event.info.name or event.key
-        base = f"{SCHEDULE_DIR}/event/{event.key}"
+        base = f"{SCHEDULE_PREFIX}event-{event.key}"
         url = f"event/{event.key}/schedule"
         files += [
             ScheduleFile(
@@ -363,7 +363,7 @@ def schedule_files(model: KnowledgeModel, minter: Minter, stamp: datetime) -> li
         data = ical(model, talks, minter, f"Talks by {person.name}", stamp)
         files.append(
             ScheduleFile(
-                f"{SCHEDULE_DIR}/person/{key}.ics",
+                f"{SCHEDULE_PREFIX}person-{key}.ics",
                 f"person/{key}/talks.ics",
                 data,
                 ICS_MEDIA,
@@ -392,11 +392,9 @@ def schedule_distribution(file: ScheduleFile, minter: Minter) -> FileDistributio
 def write_schedules(
     release: Path, model: KnowledgeModel, minter: Minter, stamp: datetime
 ) -> dict[str, ScheduleFile]:
-    """Write every schedule file under ``release`` (``schedule/…``); by name."""
+    """Write every schedule file into ``release`` (``schedule-…``); by name."""
     written: dict[str, ScheduleFile] = {}
     for file in schedule_files(model, minter, stamp):
-        path = release / file.name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(file.data)
+        (release / file.name).write_bytes(file.data)
         written[file.name] = file
     return written

@@ -5,7 +5,7 @@
 * ``/event/{slug}/schedule.json`` — a C3VOC ``schedule.json``;
 * ``/person/{slug}/talks.ics`` — one speaker's talks as an iCalendar feed.
 
-Each is a file of the build (``schedule/…``, listed in the manifest's ``schedules`` with its
+Each is a file of the build (``schedule-…``, listed in the manifest's ``schedules`` with its
 SHA-256, which is the ``ETag``); only names listed there are served, so no path can leave the
 build.
 """
@@ -45,7 +45,7 @@ def event_schedule(slug: str, ext: str) -> BaseResponse:
     """An event's schedule as iCalendar (``ics``), frab XML (``xml``) or C3VOC JSON (``json``)."""
     if not _SLUG.match(slug) or ext not in ("ics", "xml", "json"):
         raise NotFound("no such schedule (use schedule.ics, schedule.xml or schedule.json)")
-    return _serve(f"schedule/event/{slug}.{ext}", f"schedule for event {slug!r}")
+    return _serve(f"schedule-event-{slug}.{ext}", f"schedule for event {slug!r}")
 
 
 @bp.get("/person/<slug>/talks.ics")
@@ -53,4 +53,4 @@ def person_talks(slug: str) -> BaseResponse:
     """A speaker's scheduled talks as an iCalendar feed."""
     if not _SLUG.match(slug):
         raise NotFound("no such person")
-    return _serve(f"schedule/person/{slug}.ics", f"scheduled talks of {slug!r}")
+    return _serve(f"schedule-person-{slug}.ics", f"scheduled talks of {slug!r}")
