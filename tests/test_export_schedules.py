@@ -200,3 +200,11 @@ def test_the_event_page_links_its_schedules(client: FlaskClient) -> None:
     html = client.get("/event/31c3", headers={"Accept": "text/html"}).get_data(as_text=True)
     for suffix in ("ics", "xml", "json"):
         assert f'href="/event/31c3/schedule.{suffix}"' in html
+
+
+def test_the_event_page_shows_a_talk_with_two_speakers_once(client: FlaskClient) -> None:
+    html = client.get("/event/31c3", headers={"Accept": "text/html"}).get_data(as_text=True)
+    programme = html.split('class="ld-programme"', 1)[1].split("</section>", 1)[0]
+    rows = [row for row in programme.split("<tr>") if ">ECCHacks<" in row]
+    assert len(rows) == 1
+    assert 'href="/person/djb"' in rows[0] and 'href="/person/tanja-lange"' in rows[0]
