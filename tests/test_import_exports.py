@@ -275,3 +275,39 @@ def test_split_people(text: str, names: list[str]) -> None:
 )
 def test_breaks_are_not_talks(title: str, slot: bool) -> None:
     assert is_break(title) is slot
+
+
+def test_a_frab_file_without_full_dates_places_times_on_their_day(tmp_path: Path) -> None:
+    # the pentabarf layout FOSDEM used: day date + start time, the zone from the conference
+    path = tmp_path / "fosdem.xml"
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<schedule><conference><title>FOSDEM 2018</title>"
+        "<start>2018-02-03</start><end>2018-02-04</end><time_zone_name>Europe/Brussels"
+        "</time_zone_name></conference>\n<day index='1' date='2018-02-03'><room name='Janson'>"
+        "<event id='6245'><start>10:00</start><duration>00:50</duration><room>Janson</room>"
+        "<title>Consensus as a Service</title><track>Keynotes</track>"
+        "<abstract>&lt;p&gt;Twenty years of OSI.&lt;/p&gt;</abstract><persons>"
+        "<person id='228'>Simon Phipps</person><person id='312'>Italo Vignoli</person>"
+        "</persons></event></room></day></schedule>\n",
+        encoding="utf-8",
+    )
+    (talk,) = load_programme(path).talks
+    assert (talk.start, talk.end) == ("2018-02-03T10:00:00+01:00", "2018-02-03T10:50:00+01:00")
+    assert [s.name.text for s in talk.speakers] == ["Simon Phipps", "Italo Vignoli"]
+    assert talk.abstract is not None and talk.abstract.text == "Twenty years of OSI."
+    assert (talk.identifier, talk.track) == ("6245", "Keynotes")
+
+
+def test_the_command_line_takes_a_format(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from talkgraph.cli import main
+
+    out = tmp_path / "programme.yaml"
+    source = str(EXPORTS / "31c3-schedule.xml")
+    result = CliRunner().invoke(main, ["convert", source, "-o", str(out), "--format", "frab"])
+    assert result.exit_code == 0, result.output
+    assert "19 talks" in result.output
+    result = CliRunner().invoke(main, ["convert", source, "-o", str(out), "--format", "ical"])
+    assert result.exit_code == 2
+    assert "31c3-schedule.xml" in result.output and "Traceback" not in result.output
