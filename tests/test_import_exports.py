@@ -311,3 +311,18 @@ def test_the_command_line_takes_a_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["convert", source, "-o", str(out), "--format", "ical"])
     assert result.exit_code == 2
     assert "31c3-schedule.xml" in result.output and "Traceback" not in result.output
+
+
+def test_a_row_with_a_speaker_but_no_title_is_listed_not_given_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "seminars.csv"
+    path.write_text(
+        "Date,Speaker,Affiliation,Title\n"
+        "2024-05-06,Ada Lovelace,University of London,On engines\n"
+        "2024-05-13,Charles Babbage,,\n",
+        encoding="utf-8",
+    )
+    programme = load_programme(path)
+    assert [t.title.text for t in programme.talks] == ["On engines"]
+    assert programme.skipped == (
+        "seminars.csv:3: skipped: no title given (speaker 'Charles Babbage')",
+    )

@@ -250,8 +250,9 @@ class Collector:
         if not speakers:
             self.skip(slot, "no speaker given")
             return
-        if not title:
-            title = "TBA"
+        if not title:  # a slot naming only its speaker: talkgraph invents no title
+            self.skip(slot, f"no title given (speaker {speakers[0].name!r})")
+            return
         span = Span(self.source, slot.line) if slot.line else None
         abstract_text = plain_text(slot.abstract)
         abstract = Mention(abstract_text, span) if abstract_text else None
