@@ -289,9 +289,11 @@ class Collector:
         name, inside = split_affiliation(person.name)
         institution = person.institution or inside
         return SpeakerEntry(
-            Mention(name, span),
-            Mention(clean(institution), span) if institution and clean(institution) else None,
-            text_or_none(person.identifier),
+            name=Mention(name, span),
+            institution=(
+                Mention(clean(institution), span) if institution and clean(institution) else None
+            ),
+            identifier=text_or_none(person.identifier),
         )
 
     def programme(self, event: EventInfo) -> Programme:
