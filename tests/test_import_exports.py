@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from talkgraph.errors import InputError
 from talkgraph.ingest import load_programme
@@ -326,3 +329,33 @@ def test_a_row_with_a_speaker_but_no_title_is_listed_not_given_a_title(tmp_path:
     assert programme.skipped == (
         "seminars.csv:3: skipped: no title given (speaker 'Charles Babbage')",
     )
+
+
+_PREFIXES = [
+    b"",
+    b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:",
+    b"<schedule><day date='2024-01-01'><room name='A'><event><title>",
+    b'{"schedule": {"conference": {"days": [{"rooms": {"A": [{"title": ',
+    b'{"results": [{"contributions": [{"title": ',
+    b"title,speaker,date,time\n",
+    b"PK\x03\x04",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(prefix=st.sampled_from(_PREFIXES), data=st.binary(max_size=200))
+def test_any_bytes_in_any_export_format_give_a_result_or_an_input_error(
+    prefix: bytes, data: bytes
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fmt in [
+            ("p.xml", None), ("p.ics", None), ("p.csv", None), ("p.xlsx", None),
+            ("p.json", None), ("p.dat", "frab"), ("p.dat", "c3voc"), ("p.dat", "indico"),
+            ("p.dat", "ical"), ("p.dat", "tsv"), ("p.dat", "xlsx"),
+        ]:  # fmt: skip
+            path = Path(tmp) / name
+            path.write_bytes(prefix + data)
+            try:
+                load_programme(path, fmt=fmt)
+            except InputError as error:
+                assert error.place is not None and error.place.file == name

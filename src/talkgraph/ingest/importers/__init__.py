@@ -78,7 +78,7 @@ def detect(data: bytes, name: str) -> str | None:
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 if any(n.startswith("xl/") for n in archive.namelist()):
                     return "xlsx"
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
             pass
     if head.lstrip()[:1] == b"{":
         loaded = _json(data)

@@ -57,6 +57,8 @@ def parse_frab(data: bytes, source: str) -> Programme:
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise InputError(f"not well-formed schedule XML: {exc}", Place(source, line)) from None
+    except ValueError as exc:
+        raise InputError(f"not well-formed schedule XML: {exc}", Place(source, 1)) from None
     if root.tag != "schedule":
         raise InputError(
             f"not a frab/pentabarf schedule: the root element is <{root.tag}>, not <schedule>",

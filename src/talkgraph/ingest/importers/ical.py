@@ -102,7 +102,7 @@ def parse_ical(data: bytes, source: str) -> Programme:
     """A :class:`Programme` from the bytes of an iCalendar file."""
     try:
         calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
+    except Exception as exc:  # icalendar raises several kinds of errors on broken input
         raise InputError(f"not a valid iCalendar file: {exc}", Place(source, 1)) from None
     tz = zone(str(calendar.get("X-WR-TIMEZONE") or "")) if calendar.get("X-WR-TIMEZONE") else None
     collector = Collector(source, "iCalendar")

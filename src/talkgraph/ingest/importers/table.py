@@ -209,7 +209,10 @@ def _header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[int, str]] | No
 def header_matches(first_line: str) -> bool:
     """Whether a text's first line is a spreadsheet header (for detection by content)."""
     for delimiter in ("\t", ",", ";"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:
+            return False
         if len(cells) >= 2 and _header([cells]) is not None:
             return True
     return False
