@@ -359,3 +359,25 @@ def test_any_bytes_in_any_export_format_give_a_result_or_an_input_error(
                 load_programme(path, fmt=fmt)
             except InputError as error:
                 assert error.place is not None and error.place.file == name
+
+
+def test_ical_labels_floating_times_and_durations(tmp_path: Path) -> None:
+    # the DESCRIPTION layout seminar sites generate: Speaker / Affiliation / Track / Abstract
+    path = tmp_path / "cls.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-TIMEZONE:Europe/London\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260612T093000\r\n"
+        "DURATION:PT45M\r\nSUMMARY:Designing cities\\, for everyone\r\n"
+        "DESCRIPTION:Speaker: Ana Gómez\\nAffiliation: UCL\\nTrack: Urban\\n"
+        "Abstract: Streets\\, squares.\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    (talk,) = load_programme(path).talks
+    assert (talk.title.text, talk.speaker.name.text) == (
+        "Designing cities, for everyone",
+        "Ana Gómez",
+    )
+    assert talk.speaker.institution is not None and talk.speaker.institution.text == "UCL"
+    assert (talk.start, talk.end) == ("2026-06-12T09:30:00+01:00", "2026-06-12T10:15:00+01:00")
+    assert talk.track == "Urban"
+    assert talk.abstract is not None and talk.abstract.text == "Streets, squares."

@@ -28,7 +28,8 @@ from .common import Collector, Person, Slot, iso_date, split_affiliation, split_
 
 _LABEL = re.compile(
     r"^\s*(?P<label>speakers?|presenters?|presented\s+by|lecturer|talk\s+by|by|"
-    r"affiliations?|institutions?|university|title|abstract|summary)\s*:\s*(?P<value>.*)$",
+    r"affiliations?|institutions?|university|title|abstract|summary|track|session)\s*:\s*"
+    r"(?P<value>.*)$",
     re.IGNORECASE,
 )
 _BY = re.compile(r"^(?P<title>.*?)[\s,;:–—-]*\b(?:given\s+by|presented\s+by|by)\s+(?P<who>[^,:]+)$")
@@ -139,8 +140,8 @@ def _slot(component: Any, tz: tzinfo | None, n: int) -> Slot:
         duration = component.get("DURATION").dt
         end = start + duration if isinstance(duration, timedelta) else None
     categories = component.get("CATEGORIES")
-    track = None
-    if categories is not None:
+    track = labels.get("track")
+    if categories is not None and track is None:
         cats = categories if isinstance(categories, list) else [categories]
         names = [str(c) for cat in cats for c in getattr(cat, "cats", [cat])]
         track = names[0] if names else None
@@ -154,6 +155,7 @@ def _slot(component: Any, tz: tzinfo | None, n: int) -> Slot:
         end=end,
         room=clean(str(component.get("LOCATION") or "")) or None,
         track=track,
+        session=labels.get("session"),
         identifier=str(uid) if uid else None,
         where=f"VEVENT {n}",
     )
