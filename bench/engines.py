@@ -1,6 +1,7 @@
 """The engines under test, each in its own process: ``python -m bench.engines KIND ARGS…``.
 
-* ``talkgraph DATA_DIR PORT TIMEOUT`` — our app (waitress) on ``/sparql``, row limit raised;
+* ``talkgraph DATA_DIR PORT TIMEOUT [nocache]`` — our app (waitress) on ``/sparql``, row limit
+  raised; ``nocache`` turns the answer cache off (every request runs its query);
 * ``rdflib-endpoint NT PORT`` — rdflib-endpoint's ``SparqlEndpoint(graph=g)`` under uvicorn;
 * ``rdflib-inprocess NT SPEC.json`` — rdflib's own ``Graph.query``, timed in process;
 * ``loads NT WORKDIR`` — load times of pyoxigraph (memory, on disk) and ``rdflib.Graph.parse``.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 
-def serve_talkgraph(data_dir: str, port: int, timeout: float) -> None:
+def serve_talkgraph(data_dir: str, port: int, timeout: float, cache: bool = True) -> None:
     from talkgraph.web import create_app
     from talkgraph.web.server import make_server
 
@@ -27,6 +28,7 @@ def serve_talkgraph(data_dir: str, port: int, timeout: float) -> None:
         "MAX_RESULT_BYTES": 4 * 1024**3,
         "QUERY_TIMEOUT": timeout,
         "WORKER_MEMORY_MB": 8192,
+        "ANSWER_CACHE_BYTES": 64 * 1024**2 if cache else 0,
     }
     app = create_app(Path(data_dir), config=config)
     server = make_server(app, "127.0.0.1", port, threads=8)
@@ -109,7 +111,7 @@ def oxigraph_commands(binary: str, location: Path, nt_file: Path, port: int) -> 
 def main(argv: list[str]) -> int:
     kind, args = argv[0], argv[1:]
     if kind == "talkgraph":
-        serve_talkgraph(args[0], int(args[1]), float(args[2]))
+        serve_talkgraph(args[0], int(args[1]), float(args[2]), args[3:4] != ["nocache"])
     elif kind == "rdflib-endpoint":
         serve_rdflib_endpoint(args[0], int(args[1]))
     elif kind == "rdflib-inprocess":

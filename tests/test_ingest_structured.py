@@ -163,10 +163,12 @@ def test_write_rejects_unknown_suffix(tmp_path: Path) -> None:
 
 
 def test_examples_load() -> None:
-    p = load_programme(ROOT / "data/examples/programme.yaml", ROOT / "data/examples/event.yaml")
+    p = load_programme(
+        ROOT / "data/examples/programme.yaml", ROOT / "data/examples/programme.event.yaml"
+    )
     assert p.event.identifier == "example-workshop"
     assert any(t.coauthors for t in p.talks)
-    assert load_event(ROOT / "data/examples/event.yaml").organisers
+    assert load_event(ROOT / "data/examples/programme.event.yaml").organisers
 
 
 # --------------------------------------------------------------------------- event sidecar

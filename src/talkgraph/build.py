@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +28,7 @@ from rdflib.namespace import RDF
 from . import __version__
 from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
 from .description import Distribution, describe
-from .errors import InputError, Place, ValidationFailed
+from .errors import ConfigError, InputError, Place, ValidationFailed
 from .exports import schedule_distribution, write_schedules
 from .formats import FORMATS
 from .ingest import load_programme
@@ -43,8 +46,7 @@ from .multi import (
     quad_lines,
     trig_text,
     triple_line,
-    union_graph,
-    validate_part,
+    validate_parts,
     violations_text,
 )
 from .publish import staged_release
@@ -52,13 +54,13 @@ from .rdf import ntriples_to, to_graph
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
+from .resources import data_file
 from .topics import assign, assignments_graph, load_vocabulary, vocabulary_graph
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
 from .validation import SHAPES_DIR, Report, load_shapes
 from .vocab import bind_prefixes
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PROGRAMME = PROJECT_ROOT / "data" / "workshop-programme.txt"
+DEFAULT_PROGRAMME = data_file("workshop-programme.txt")  # the seed, shipped in the package
 DEFAULT_OUT = Path("build")
 DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, trig: named graphs
 DATASET_STEM = "dataset"
@@ -69,11 +71,19 @@ Progress = Callable[[str], None]
 @dataclass
 class BuildResult:
     out: Path
-    graph: Graph  # the union of all named graphs
     model: KnowledgeModel
     report: Report
     manifest: dict[str, object]
     timings: dict[str, float] = field(default_factory=dict)
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The union of all named graphs, read from the published ``dataset.nt`` on first use
+        (the build itself never holds the union in rdflib)."""
+        if self._graph is None:
+            self._graph = bind_prefixes(Graph()).parse(self.out / "dataset.nt", format="nt")
+        return self._graph
 
 
 def _silent(_: str) -> None:
@@ -140,6 +150,8 @@ def build(
     graph has SHACL violations; in both cases ``out`` is left exactly as it was.  ``fmt``
     forces the input format of every programme (see :data:`talkgraph.ingest.FORMAT_NAMES`).
     """
+    check_licence(licence)
+    check_output(out)
     minter = Minter(base_iri) if base_iri else Minter()
     timer = _Timer(progress)
     cache = BuildCache(cache_dir(out) if use_cache else None)
@@ -166,8 +178,7 @@ def build(
             progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
     with timer("validation"):
         shapes = load_shapes(shapes_paths)
-        for part in parts:
-            validate_part(part, shapes, cache)
+        validate_parts(parts, shapes, cache)
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)
     if not report.conforms:
@@ -175,16 +186,54 @@ def build(
     events = [p.entry.programme.event for p in parts]
     licence = licence or next((e.licence for e in events if e.licence), None)
     with timer("serialisation"):
-        union = union_graph(parts, topics)
+        for part in parts:
+            part.data = None  # validated: the N-Quads lines are all that is written from here
         with staged_release(out) as release:
             manifest = _write_release(
-                release, union, topics, model, (report, named, shapes), minter, parts, licence
+                release, topics, model, (report, named, shapes), minter, parts, licence
             )
             manifest["timings"] = timer.timings
             _write_manifest(release, manifest)
     cache.prune()
     progress(f"published {out} ({manifest['triples']} triples)")
-    return BuildResult(out, union, model, report, manifest, timer.timings)
+    return BuildResult(out, model, report, manifest, timer.timings)
+
+
+# An absolute IRI (RFC 3987): a scheme, then no space, control character or <>"{}|\\^`.
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`\x7f]+')
+
+
+def check_licence(licence: str | None) -> None:
+    """Refuse a licence that is not an absolute IRI, before any work is done."""
+    if licence is not None and not _ABSOLUTE_IRI.fullmatch(licence):
+        raise ConfigError(
+            f"--licence {licence!r} is not an absolute IRI "
+            "(e.g. https://creativecommons.org/licenses/by/4.0/)"
+        )
+
+
+def check_output(out: Path) -> None:
+    """Refuse an output path the build could not publish to, before any work is done.
+
+    ``out`` must be a directory (or the link to a release) or not exist yet, and its parent
+    must take the releases and cache folders written beside it.
+    """
+    path = Path(os.path.abspath(out))
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"output path {out} exists and is not a directory")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ConfigError(f"output path {out}: {ancestor} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".{path.name}.probe-", dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"output path {out}: cannot write in {path.parent} ({exc.strerror or exc})"
+        ) from None
 
 
 def _ingest_one(source: Source, shared: str, cache: BuildCache, fmt: str | None = None) -> Entry:
@@ -215,9 +264,22 @@ def _failure(named: list[tuple[str, Report]], report: Report) -> str:
 _Validation = tuple[Report, list[tuple[str, Report]], Graph]
 
 
+def _class_counts(ntriples: bytes) -> Counter[URIRef]:
+    """How many subjects each class has: ``rdf:type`` lines of sorted, distinct N-Triples."""
+    counts: Counter[URIRef] = Counter()
+    for line in ntriples.split(b"\n"):
+        if _TYPE in line:
+            _subject, predicate, rest = line.split(b" ", 2)
+            if predicate == _TYPE and rest.startswith(b"<"):
+                counts[URIRef(rest[1 : rest.index(b">")].decode("utf-8"))] += 1
+    return counts
+
+
+_TYPE = f"<{RDF.type}>".encode()
+
+
 def _write_release(
     release: Path,
-    graph: Graph,
     topics: Graph,
     model: KnowledgeModel,
     validation: _Validation,
@@ -248,7 +310,9 @@ def _write_release(
         name = f"{DATASET_STEM}{spec.suffix}"
         write(name, data, spec.media_type)
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
-    class_counts = Counter(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
+    triples = dumps["nt"].count(b"\n")
+    class_counts = _class_counts(dumps["nt"])
+    names_of = bind_prefixes(Graph()).namespace_manager
     created = datetime.now(UTC).replace(microsecond=0)
     schedules = write_schedules(release, model, minter, created)  # iCalendar, frab, C3VOC
     examples = [minter.event(e.key) for e in model.events]
@@ -262,7 +326,7 @@ def _write_release(
         title=title or "talkgraph dataset: " + ", ".join(names or sources),
         source_files=sources,
         created=created,
-        triples=len(graph),
+        triples=triples,
         class_counts=dict(class_counts),
         distributions=distributions,
         licence=licence,
@@ -290,8 +354,8 @@ def _write_release(
             }
             for p in parts
         },
-        "triples": len(graph),
-        "counts": {graph.namespace_manager.normalizeUri(k): v for k, v in class_counts.items()},
+        "triples": triples,
+        "counts": {names_of.normalizeUri(k): v for k, v in class_counts.items()},
         "conforms": report.conforms,
         "violations": report.violations,
         "warnings": report.warnings,

@@ -2,32 +2,62 @@
 
 from __future__ import annotations
 
-import functools
+import errno
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, cast
 
 import click
 
 from . import __version__
-from .errors import TalkgraphError
+from .errors import ConfigError, TalkgraphError
 
-F = TypeVar("F", bound=Callable[..., Any])
+#: Exit status of a failure that is talkgraph's fault, not the user's (a bug: please report it).
+INTERNAL_ERROR = 3
 
 
-def user_errors(func: F) -> F:
-    """Turn talkgraph's own errors into a clean message and exit code (no traceback)."""
+def os_error_text(exc: OSError) -> str:
+    """``PATH: reason`` for a failed file operation (``reason`` alone when no path is known)."""
+    reason = exc.strerror or str(exc)
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"talkgraph: error: {message}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+class TalkgraphGroup(click.Group):
+    """The command group: the one place a failure becomes the documented error shape.
+
+    Every command runs inside :meth:`invoke`: a :class:`TalkgraphError` prints
+    ``talkgraph: error: PLACE: message`` and exits with its code (2 for bad input, 1 for SHACL
+    violations), an :class:`OSError` names the path and exits 2, and anything else (a bug) is
+    one line and exit 3 — never a traceback (``TALKGRAPH_DEBUG=1`` shows it).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except TalkgraphError as exc:
-            click.echo(f"talkgraph: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
+            _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # output closed early (`| head`): click's business
+                raise
+            _fail(os_error_text(exc), 2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("TALKGRAPH_DEBUG"):
+                raise
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(a bug in talkgraph; TALKGRAPH_DEBUG=1 shows the traceback)",
+                INTERNAL_ERROR,
+            )
 
 
 def _progress(verbose: bool) -> Callable[[str], None]:
@@ -38,8 +68,8 @@ def _progress(verbose: bool) -> Callable[[str], None]:
     return show
 
 
-@click.group()
-@click.version_option(__version__, prog_name="talkgraph")
+@click.group(cls=TalkgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="talkgraph")
 def main() -> None:
     """Publish scholarly event programmes as validated linked open data."""
 
@@ -81,7 +111,6 @@ FORMAT_OPTION = click.option(
 @click.option("--licence", "--license", "licence", help="Licence IRI of the dataset.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @FORMAT_OPTION
-@user_errors
 def build(
     programmes: tuple[Path, ...],
     event: Path | None,
@@ -113,26 +142,33 @@ def build(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path))
+@click.option(
+    "--shapes",
+    "shapes",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A SHACL shapes file (Turtle) to use instead of the shapes talkgraph ships; "
+    "repeat for several.",
+)
 def validate(files: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
-    """Validate RDF FILES against the shapes: exit 0 conforms, 1 does not, 2 error."""
-    from .rdf import read_graph
+    """Validate RDF FILES against the shapes: exit 0 conforms, 1 does not, 2 error.
+
+    FILES may be in any syntax a build writes (.nt, .ttl, .jsonld, .rdf, .nq, .trig); the union
+    of all their graphs is validated and each result says which named graph it is in.  An
+    empty or unreadable file is an error.
+    """
+    from .rdf import read_store
     from .validation import load_shapes
     from .validation import validate as run_validate
 
-    try:
-        graph = read_graph(list(files))
-        report = run_validate(graph, load_shapes(list(shapes) or None))
-    except TalkgraphError as exc:
-        click.echo(f"talkgraph: error: {exc}", err=True)
-        sys.exit(2)
+    store = read_store(list(files))
+    report = run_validate(store, load_shapes(list(shapes) or None))
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
 
 
 @main.command()
 @DATA_OPTION
-@user_errors
 def stats(data: Path) -> None:
     """Counts per class, warnings, and what the last build took."""
     from .build import read_manifest
@@ -172,7 +208,6 @@ def stats(data: Path) -> None:
 )
 @click.option("--event", type=click.Path(path_type=Path, dir_okay=False), help="Event sidecar.")
 @FORMAT_OPTION
-@user_errors
 def convert(programme: Path, output: Path, event: Path | None, fmt: str | None) -> None:
     """Convert a PROGRAMME (text) to the structured format, for an organiser to keep."""
     from .ingest import load_programme, write_structured
@@ -197,7 +232,6 @@ def topics() -> None:
 @topics.command("suggest")
 @click.argument("programmes", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-@user_errors
 def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
     """Candidate new topics: frequent keyphrases of PROGRAMMES that match no label."""
     from .build import DEFAULT_PROGRAMME, ingest
@@ -210,7 +244,8 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
     if not suggestions:
         click.echo("no candidate topics found")
     for item in suggestions:
-        click.echo(f"{item.score:8.3f}  {item.phrase}  ({len(item.talk_keys)} talks)")
+        n = len(item.talk_keys)
+        click.echo(f"{item.score:8.3f}  {item.phrase}  ({n} talk{'' if n == 1 else 's'})")
         for key in item.talk_keys:
             click.echo(f"            {key}")
 
@@ -218,25 +253,19 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
 @topics.command("explain")
 @click.argument("talk")
 @DATA_OPTION
-@user_errors
 def topics_explain(talk: str, data: Path) -> None:
-    """The topics of TALK (IRI or slug) and the words behind each, read from the dataset."""
+    """The topics of TALK and the words behind each, read from the dataset.
+
+    TALK is the talk's IRI, its path (talk/SLUG or /talk/SLUG), its slug, or its title.
+    """
     from .build import read_manifest
-    from .errors import NotFound
-    from .iris import Minter
     from .rdf import read_graph
-    from .topics import explain
+    from .topics import explain, find_talk
 
     manifest = read_manifest(data)
     graph = read_graph([data / "dataset.nt"])
-    minter = Minter(str(manifest["base_iri"]))
-    iri = talk if "://" in talk else str(minter.talk(talk))
-    from rdflib import URIRef
-
-    rows = explain(graph, URIRef(iri))
-    if not rows and (URIRef(iri), None, None) not in graph:
-        raise NotFound(f"no talk {iri} in {data}")
-    title = graph.value(URIRef(iri), URIRef("https://schema.org/name"))
+    iri, title = find_talk(graph, str(manifest["base_iri"]), talk, where=str(data))
+    rows = explain(graph, iri)
     click.echo(f"{title} <{iri}>")
     if not rows:
         click.echo("  no topics")
@@ -261,7 +290,6 @@ def topics_explain(talk: str, data: Path) -> None:
 )
 @click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
-@user_errors
 def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None) -> None:
     """A co-topic graph of the dataset, with communities and centralities."""
     from .graphs import analyse, build_graph, export_graph, rows_from_graph
@@ -309,7 +337,11 @@ def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None)
     type=click.FloatRange(0),
     help="Seconds between checks for a new build at --data (0: only on SIGHUP).",
 )
-@user_errors
+@click.option(
+    "--allow-no-network-namespace",
+    is_flag=True,
+    help="Run query workers even where they cannot be put in an empty network namespace.",
+)
 def serve(
     data: Path | None,
     host: str,
@@ -320,6 +352,7 @@ def serve(
     store: str | None = None,
     graph: str | None = None,
     watch: float = 0.0,
+    allow_no_network_namespace: bool = False,
 ) -> None:
     """Serve a built dataset: SPARQL endpoint, pages, downloads (waitress).
 
@@ -328,8 +361,12 @@ def serve(
     """
     from .build import build as run_build
     from .web import create_app
+    from .web.server import make_server
     from .web.server import serve as run_server
 
+    check_port(host, port)  # before building or loading anything
+    if allow_no_network_namespace:  # read by the query worker pool (store/pool.py)
+        os.environ["TALKGRAPH_ALLOW_NO_NETNS"] = "1"
     if data is None:
         data = Path("build")
         result = run_build(out=data, progress=_progress(True))
@@ -344,8 +381,33 @@ def serve(
     if graph is not None:
         config["STORE_GRAPH"] = graph
     app = create_app(data, config=config)
-    click.echo(f"serving {data} on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
-    run_server(app, host=host, port=port, threads=threads)
+    try:
+        server = make_server(app, host, port, threads)
+    except OSError as exc:
+        app.extensions["talkgraph"].close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound = getattr(server, "effective_port", port)
+    click.echo(f"serving {data} on http://{host}:{bound}/ (SPARQL at /sparql)", err=True)
+    import signal
+
+    # SIGTERM (a service manager, `kill`) stops as Ctrl-C does: the query workers are ended.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_server(app, server=server)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a host and port the server could not listen on (busy, unknown, not ours)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            if os.name == "posix":  # as waitress does: a port in TIME_WAIT is free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @main.command()
@@ -368,7 +430,6 @@ def serve(
     help="User for HTTP basic/digest auth (password from $TALKGRAPH_STORE_PASSWORD).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-@user_errors
 def publish(
     data: Path,
     endpoint: str,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,6 +193,76 @@ def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
     entry.report_nt = part.report.graph.serialize(format="nt")
     if entry.input_key:
         cache.store(entry)
+
+
+def _store_report(part: Part, report: Report, report_nt: str, cache: BuildCache) -> None:
+    entry = part.entry
+    part.report = report
+    entry.results = list(report.results)
+    entry.report_nt = report_nt
+    if entry.input_key:
+        cache.store(entry)
+
+
+#: What the forked validation processes read: set just before they are forked, never pickled.
+_FORK_SHARED: tuple[Sequence[Part], Graph] | None = None
+
+
+def _validate_forked(index: int) -> tuple[int, list[Result], str]:
+    """In a forked process: validate part ``index`` (its graph came with the fork)."""
+    assert _FORK_SHARED is not None
+    parts, shapes = _FORK_SHARED
+    data = parts[index].data
+    assert data is not None
+    report = validate(data, shapes)
+    return index, list(report.results), report.graph.serialize(format="nt")
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def validate_parts(
+    parts: Sequence[Part], shapes: Graph, cache: BuildCache, processes: int | None = None
+) -> None:
+    """Validate every part that needs it (see :func:`validate_part`), in parallel processes.
+
+    What the cache already proved is taken from it.  The others are validated by a pool of
+    ``processes`` (default: one per CPU) forked from this process, so each programme's graph
+    reaches its process with the fork instead of being pickled; each sends back its results and
+    pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
+    """
+    todo = []
+    for part in parts:
+        if part.reused and part.entry.results is not None:
+            validate_part(part, shapes, cache)  # from the cache
+        else:
+            todo.append(part)
+    workers = min(processes or cpu_count(), len(todo))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for part in todo:
+            validate_part(part, shapes, cache)
+        return
+    for part in todo:
+        if part.data is None:
+            raise RuntimeError(f"{part.name}: validated before it was mapped")
+    global _FORK_SHARED
+    _FORK_SHARED = (todo, shapes)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for index, results, report_nt in pool.imap_unordered(
+                _validate_forked, range(len(todo))
+            ):
+                graph = bind_prefixes(Graph().parse(data=report_nt, format="nt"))
+                report = Report(results=results, graph=graph)
+                _store_report(todo[index], report, report_nt, cache)
+    finally:
+        _FORK_SHARED = None
 
 
 def union_graph(parts: Sequence[Part], topics: Graph) -> Graph:

@@ -250,6 +250,56 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     return data
 
 
+_OX_READ = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+def _file_format(path: Path) -> str:
+    spec = by_suffix(path.suffix) or (by_suffix(".ttl") if path.suffix == ".turtle" else None)
+    if spec is None:
+        known = ", ".join(f.suffix for f in FORMATS.values())
+        raise InputError(f"unknown RDF file type (known: {known})", Place(str(path)))
+    return spec.name
+
+
+def read_store(paths: list[Path]) -> ox.Store:
+    """Every quad of RDF files (any syntax a build writes, by suffix), named graphs kept.
+
+    Triple files go into the default graph.  A missing, unreadable, malformed or empty file is
+    an :class:`InputError` naming it (and the line of a syntax error): a file that holds no
+    triples cannot be said to conform.
+    """
+    store = ox.Store()
+    for path in paths:
+        if path.is_dir():
+            raise InputError("a directory, not an RDF file", Place(str(path)))
+        fmt = _file_format(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", Place(str(path))) from None
+        try:
+            quads = list(ox.parse(data, format=_OX_READ[fmt], base_iri=path.resolve().as_uri()))
+        except SyntaxError as exc:
+            line = exc.lineno if isinstance(exc.lineno, int) else None
+            message = str(exc.msg or exc).splitlines()[0]
+            raise InputError(f"not valid {fmt}: {message}", Place(str(path), line)) from None
+        except (ValueError, OSError) as exc:
+            raise InputError(f"not valid {fmt}: {exc}", Place(str(path))) from None
+        if not quads:
+            raise InputError(
+                f"no RDF triples in the file ({fmt}): nothing to check", Place(str(path))
+            )
+        store.extend(quads)
+    return store
+
+
 def read_graph(paths: list[Path]) -> Graph:
     """Parse RDF files (format by suffix) into one graph; :class:`InputError` naming the file."""
     graph = Graph()

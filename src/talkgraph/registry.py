@@ -17,10 +17,11 @@ import yaml
 
 from .errors import InputError, Place
 from .iris import fold
+from .resources import data_file
 
 KINDS = ("university", "company", "institute", "organization")
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "institutions.yaml"
+DEFAULT_PATH = data_file("institutions.yaml")
 
 _FIELDS = {"name", "kind", "country", "alternates", "ror", "wikidata", "url"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

@@ -1,14 +1,15 @@
 """SHACL validation of a talkgraph graph, with a report an organiser can read.
 
-The only module that imports pyshacl.  Shapes live in the project's ``shapes/`` directory
-(``dataset.ttl`` holds the shapes of the dataset description, validated separately).
+The only module that imports pyshacl.  Shapes live in the project's ``shapes/`` directory,
+shipped as the package ``talkgraph.shapes`` (``dataset.ttl`` holds the shapes of the dataset
+description, validated separately).
 A graph *conforms* when it has no ``sh:Violation``; warnings and infos are gaps to fill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pyoxigraph
@@ -18,7 +19,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from .errors import ValidationFailed
+from .errors import InputError, Place, ValidationFailed
+from .resources import shapes_dir
 from .vocab import (
     CONF,
     DCAT,
@@ -35,7 +37,7 @@ from .vocab import (
     bind_prefixes,
 )
 
-SHAPES_DIR = Path(__file__).parents[2] / "shapes"
+SHAPES_DIR = shapes_dir()
 DATASET_SHAPES = SHAPES_DIR / "dataset.ttl"
 TGSH = Namespace("https://w3id.org/talkgraph/shapes#")
 
@@ -77,6 +79,7 @@ class Result:
     value: str | None  # the offending value (N3), when there is one
     message: str
     shape: str  # the source shape, compact (e.g. "tgsh:Talk-title-missing")
+    graphs: tuple[str, ...] = ()  # where the focus node's statements are (named graph IRIs)
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         return (
@@ -94,7 +97,9 @@ class Result:
         name = "" if self.label == self.focus else f"'{_shorten(self.label, LABEL_LENGTH)}' "
         where = f"{self.path}: " if self.path else ""
         shown = f" [value: {self.value}]" if self.value and self.value != f"<{self.focus}>" else ""
-        return f"{self.severity}: {self.kind} {name}<{self.focus}> — {where}{self.message}{shown}"
+        place = f" (in {', '.join(_graph_text(g) for g in self.graphs)})" if self.graphs else ""
+        text = f"{self.severity}: {self.kind} {name}<{self.focus}> — {where}{self.message}{shown}"
+        return text + place
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,15 @@ class Report:
         state = "conforms" if self.conforms else "does not conform"
         counts = ", ".join(_counted(self.count(s), _PLURAL[s]) for s in SEVERITIES)
         lines = [f"SHACL validation: {state} — {counts}"]
+        graphs = sorted({g for r in self.results for g in r.graphs})
+        if len(graphs) > 1 or graphs and graphs != [DEFAULT_GRAPH]:
+            for graph in graphs:
+                here = [r for r in self.results if graph in r.graphs]
+                per = ", ".join(
+                    _counted(sum(1 for r in here if r.severity == s), _PLURAL[s])
+                    for s in SEVERITIES
+                )
+                lines.append(f"  in {_graph_text(graph)}: {per}")
         for severity in SEVERITIES:
             group = [r for r in self.results if r.severity == severity]
             if group:
@@ -153,11 +167,22 @@ class Report:
 
 
 def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
-    """Parse shape files (default: every ``.ttl`` in the project's ``shapes/``) into one graph."""
+    """Parse shape files (default: every ``.ttl`` in the project's ``shapes/``) into one graph.
+
+    A missing, unreadable or malformed shapes file is an :class:`InputError` naming it.
+    """
     files = sorted(SHAPES_DIR.glob("*.ttl")) if paths is None else list(paths)
     shapes = Graph()
     for path in files:
-        shapes.parse(path, format="turtle")
+        try:
+            shapes.parse(path, format="turtle")
+        except OSError as exc:
+            raise InputError(
+                f"cannot read shapes: {exc.strerror or exc}", Place(str(path))
+            ) from None
+        except Exception as exc:  # rdflib's Turtle parser raises many kinds of errors
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise InputError(f"not valid Turtle shapes: {first}", Place(str(path))) from None
     return shapes
 
 
@@ -180,11 +205,37 @@ def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Rep
     names = bind_prefixes(Graph()).namespace_manager
     names.bind("tgsh", TGSH)
     results = [_result(report_graph, graph, node, names) for node in _result_nodes(report_graph)]
+    if isinstance(data, pyoxigraph.Store) and any(True for _ in data.named_graphs()):
+        results = [replace(r, graphs=_graphs_of(data, r.focus)) for r in results]
     results.sort(key=Result.sort_key)
     return Report(results=results, graph=report_graph)
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+DEFAULT_GRAPH = ""  # the default graph, in :attr:`Result.graphs`
+
+
+def _graph_text(graph: str) -> str:
+    return f"graph <{graph}>" if graph else "the default graph"
+
+
+def _graphs_of(store: pyoxigraph.Store, focus: str) -> tuple[str, ...]:
+    """The graphs holding statements about ``focus`` (as subject, else as object)."""
+    node: pyoxigraph.NamedNode | pyoxigraph.BlankNode
+    try:
+        node = pyoxigraph.BlankNode(focus) if ":" not in focus else pyoxigraph.NamedNode(focus)
+    except ValueError:
+        return ()
+    found = {_graph_name(q.graph_name) for q in store.quads_for_pattern(node, None, None, None)}
+    if not found:
+        found = {_graph_name(q.graph_name) for q in store.quads_for_pattern(None, None, node, None)}
+    return tuple(sorted(found))
+
+
+def _graph_name(name: object) -> str:
+    return name.value if isinstance(name, pyoxigraph.NamedNode) else DEFAULT_GRAPH
 
 
 def _as_graph(data: Graph | pyoxigraph.Store) -> Graph:

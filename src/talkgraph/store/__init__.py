@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..iris import Minter
-from .base import Backend, Limits, QueryAborted, QuerySyntaxError, QueryTooLarge
+from .base import Backend, Limits, QueryAborted, QueryBusy, QuerySyntaxError, QueryTooLarge
 from .disk import DiskStore
 from .guard import QueryForm, check_query
 from .memory import MemoryStore
@@ -35,6 +35,7 @@ __all__ = [
     "DiskStore",
     "MemoryStore",
     "QueryAborted",
+    "QueryBusy",
     "QueryForm",
     "QueryKind",
     "QueryResult",
@@ -55,14 +56,14 @@ def open_store(
     base_iri: str,
     *,
     limits: Limits | None = None,
-    workers: int = 2,
+    workers: int = 0,
     worker_memory_mb: int = 2048,
     store: str | None = None,
     graph: str | None = None,
 ) -> Backend:
     """The backend for a build directory: in memory (``store=None``), on disk (``store`` a
     directory), or remote (``store`` an http(s) SPARQL endpoint; ``graph`` the named graph
-    holding the dataset, by default the dataset IRI)."""
+    holding the dataset, by default the dataset IRI); ``workers`` 0: one per CPU and one more."""
     if store and store.startswith(("http://", "https://")):
         return RemoteStore(store, graph or str(Minter(base_iri).dataset), limits=limits)
     if store:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -51,6 +54,24 @@ class QueryAborted(QueryError):
     http_status = 503
 
 
+class QueryBusy(QueryError):
+    """Every worker that could run the query is taken and its queue is full: try again later.
+
+    ``retry_after`` (seconds) is sent as HTTP ``Retry-After``.
+    """
+
+    http_status = 503
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        data["retry_after"] = self.retry_after
+        return data
+
+
 class Backend(Protocol):
     """A read-only SPARQL store.  Every query the application runs goes through one.
 
@@ -88,11 +109,32 @@ class Backend(Protocol):
         ...
 
 
+_ADMITTED: OrderedDict[bytes, QueryForm | None] = OrderedDict()
+_ADMITTED_KEPT = 2048
+_ADMITTED_LOCK = threading.Lock()
+
+
 def admit(sparql: str, limits: Limits) -> QueryForm | None:
     """What every backend checks before a query runs or is sent anywhere: its size, then
-    :func:`talkgraph.store.guard.check_query` (no Update, no SERVICE).  Returns the form."""
+    :func:`talkgraph.store.guard.check_query` (no Update, no SERVICE).  Returns the form.
+
+    The check is a pure function of the text, so texts that passed are remembered (by digest,
+    the last few thousand): the web layer and the backend both admit a query, and a query
+    asked again is not checked again.  Refusals are never remembered (always re-checked).
+    """
     from .guard import check_query
 
-    if len(sparql.encode()) > limits.max_query_bytes:
+    data = sparql.encode()
+    if len(data) > limits.max_query_bytes:
         raise QueryTooLarge(f"the query is longer than the limit of {limits.max_query_bytes} bytes")
-    return check_query(sparql)
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    with _ADMITTED_LOCK:
+        if key in _ADMITTED:
+            _ADMITTED.move_to_end(key)
+            return _ADMITTED[key]
+    form = check_query(sparql)
+    with _ADMITTED_LOCK:
+        _ADMITTED[key] = form
+        while len(_ADMITTED) > _ADMITTED_KEPT:
+            _ADMITTED.popitem(last=False)
+    return form

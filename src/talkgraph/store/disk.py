@@ -36,7 +36,7 @@ from ..vocab import PREFIXES
 from .base import Limits
 from .memory import DATA_FILES, MemoryStore, load_plan
 from .oxigraph import Executor, LoadStep, load_files
-from .pool import WorkerPool
+from .pool import WorkerPool, pool_size
 
 log = logging.getLogger(__name__)
 MARKER = "talkgraph-store.json"
@@ -220,4 +220,4 @@ class DiskStore(MemoryStore):
         self.named_graphs: Sequence[str] = list(loaded.named_graphs)
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
         executor = ReadOnlyExecutor(self.store_dir / loaded.directory, prefixes)
-        self._pool = WorkerPool(executor, size=workers, memory_mb=worker_memory_mb)
+        self._pool = WorkerPool(executor, size=pool_size(workers), memory_mb=worker_memory_mb)

@@ -21,10 +21,8 @@ from rdflib.term import URIRef as RdfURIRef
 from ..errors import QueryError, ResultTooLarge
 from .base import QuerySyntaxError
 from .guard import where_group_start
-from .results import CANONICAL, QueryResult, Term, formats_for
+from .results import CANONICAL, QueryResult, Term, formats_for, solutions_result, triples_result
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -46,7 +44,10 @@ def to_oxigraph(term: Term | RdfNode) -> Term:
     if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return term
     if isinstance(term, RdfURIRef):
-        return ox.NamedNode(str(term))
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as error:  # rdflib accepts any text; oxigraph checks the syntax
+            raise QueryError(f"not a valid IRI: {error}") from None
     if isinstance(term, RdfBNode):
         return ox.BlankNode(str(term))
     if isinstance(term, RdfLiteral):
@@ -96,22 +97,6 @@ def syntax_error(error: SyntaxError, sparql: str) -> QueryError:
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     caret = " " * max(min(column - 1, len(source)), 0) + "^"
     return QuerySyntaxError(f"SPARQL syntax error: {detail}", line, column, f"{source}\n{caret}")
-
-
-def _json_term(term: Term) -> dict[str, object]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
-        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    data: dict[str, object] = {"type": "literal", "value": term.value}
-    if term.language:
-        data["xml:lang"] = term.language
-    elif term.datatype.value not in (_XSD_STRING, _RDF_LANGSTRING):
-        data["datatype"] = term.datatype.value
-    return data
 
 
 @dataclass(frozen=True)
@@ -196,39 +181,12 @@ class Executor:
     def _canonical(
         self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, request: Request
     ) -> QueryResult:
-        limit = request.max_rows
+        """The answer in the requested format (else the canonical one), written by pyoxigraph
+        (see :mod:`.results`); over ``max_rows`` it is stopped and refused."""
         if isinstance(answer, ox.QueryBoolean):
             data = json.dumps({"head": {}, "boolean": bool(answer)}).encode()
             return QueryResult("ask", CANONICAL["ask"], data, 1)
         if isinstance(answer, ox.QueryTriples):
-            triples: list[ox.Triple] = []
-            for triple in answer:
-                triples.append(triple)
-                if len(triples) > limit:
-                    raise _too_many(limit, "triples")
-            graph_formats = formats_for("graph")
-            fmt = graph_formats.get(request.result_format or "", graph_formats[CANONICAL["graph"]])
-            assert isinstance(fmt.oxigraph, ox.RdfFormat)
-            data = ox.serialize(triples, format=fmt.oxigraph, prefixes=self.prefixes) or b""
-            return QueryResult("graph", fmt.name, data, len(triples))
-        names = [v.value for v in answer.variables]
-        rows: list[dict[str, dict[str, object]]] = []
-        size = 0
-        for solution in answer:
-            row = {n: _json_term(t) for n in names if (t := solution[n]) is not None}
-            rows.append(row)
-            size += sum(len(str(v)) for v in row.values())
-            if len(rows) > limit:
-                raise _too_many(limit, "rows")
-            if size > request.max_bytes:
-                raise ResultTooLarge(f"the result is larger than {request.max_bytes} bytes")
-        doc = {"head": {"vars": names}, "results": {"bindings": rows}}
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-        return QueryResult("select", CANONICAL["select"], data, len(rows))
-
-
-def _too_many(limit: int, what: str) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the result has more than {limit} {what}, the limit of this endpoint; "
-        "add a LIMIT (and OFFSET to page through it)"
-    )
+            fmt = request.result_format
+            return triples_result(answer, fmt, request.max_rows, request.max_bytes, self.prefixes)
+        return solutions_result(answer, request.result_format, request.max_rows, request.max_bytes)

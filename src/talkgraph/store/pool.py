@@ -15,16 +15,19 @@ import atexit
 import contextlib
 import ctypes
 import faulthandler
+import hashlib
 import logging
+import math
 import os
-import queue
 import resource
 import signal
 import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection, Pipe
 
 from ..errors import (
+    ConfigError,
     NotFound,
     QueryError,
     QueryRefused,
@@ -32,13 +35,14 @@ from ..errors import (
     ResultTooLarge,
     TalkgraphError,
 )
-from .base import QueryAborted, QuerySyntaxError, QueryTooLarge
+from .base import QueryAborted, QueryBusy, QuerySyntaxError, QueryTooLarge
 from .oxigraph import Executor, Request
 from .results import QueryResult
 
 log = logging.getLogger(__name__)
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
+_COSTS_KEPT = 4096  # query texts whose last cost the pool remembers
 _ERRORS: dict[str, type[TalkgraphError]] = {
     cls.__name__: cls
     for cls in (
@@ -47,10 +51,20 @@ _ERRORS: dict[str, type[TalkgraphError]] = {
         QueryTimeout,
         ResultTooLarge,
         QueryAborted,
+        QueryBusy,
         QueryTooLarge,
         NotFound,
     )
 }
+
+
+def pool_size(workers: int) -> int:
+    """The number of worker processes for a ``workers`` setting: itself when positive, else one
+    per CPU and one more (at least 2), so heavy queries can use every core while one worker is
+    left for cheap ones."""
+    if workers > 0:
+        return workers
+    return max(2, (os.cpu_count() or 1) + 1)
 
 
 def _address_space() -> int:
@@ -90,6 +104,52 @@ def _no_network() -> bool:
     return False
 
 
+#: Set (to 1) to run query workers even where they cannot be cut off from the network; by
+#: default the pool refuses to start there (``serve --allow-no-network-namespace``).
+ALLOW_NO_NETNS = "TALKGRAPH_ALLOW_NO_NETNS"
+_NO_NETNS = (
+    "query workers cannot be cut off from the network here (no network namespace could be "
+    "made), so a query that got past the SERVICE check could reach other servers; allow it "
+    f"explicitly with --allow-no-network-namespace (or {ALLOW_NO_NETNS}=1)"
+)
+
+
+def network_isolation_allowed_off() -> bool:
+    """Whether running workers without network isolation was explicitly allowed."""
+    return os.environ.get(ALLOW_NO_NETNS, "").strip().lower() in ("1", "true", "yes")
+
+
+def _probe_network_isolation() -> bool:
+    """Whether a forked child can make an empty network namespace (as workers do)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if _no_network() else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _crash_reason(stderr: bytes, exitcode: int | None, memory_mb: int) -> str:
+    """What to tell the client about a worker that ended while running a query."""
+    text = stderr.decode("utf-8", "replace")
+    if "overflowed its stack" in text:
+        return (
+            "the query was stopped: it is nested too deeply for the SPARQL parser "
+            "(its worker ran out of stack); simplify it"
+        )
+    if "memory allocation" in text or exitcode == -signal.SIGKILL or "MemoryError" in text:
+        return (
+            "the query was stopped: it went over the memory limit of "
+            f"{memory_mb} MiB of its worker process"
+        )
+    if exitcode == -signal.SIGXCPU:
+        return "the query was stopped: it used more CPU time than its time limit"
+    return f"the query was stopped: its worker process ended unexpectedly (exit status {exitcode})"
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -99,7 +159,7 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
     """The worker loop: answer ``(request, timeout)`` until the pipe closes or ``None``."""
     parent_end.close()
     _isolate(conn.fileno())
-    _no_network()
+    isolated = _no_network() or network_isolation_allowed_off()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
     if mb > 0:
@@ -114,6 +174,9 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
         if message is None:
             return
         request, timeout = message
+        if not isolated:
+            conn.send(("error", "QueryRefused", _NO_NETNS))
+            continue
         # a backstop should the parent be gone: the kernel stops a query using more CPU time
         # than its limit (the parent's wall-clock deadline normally comes first)
         soft_cpu = int(_cpu_seconds() + timeout) + 2
@@ -143,16 +206,35 @@ class _Worker:
     def __init__(self, executor: Executor, memory_mb: int) -> None:
         self.conn, child_end = Pipe()
         self.exitcode: int | None = None
+        # the worker's stderr goes to a pipe, not the server's log: an engine crash writes a
+        # Rust message (and backtrace) there, which the parent reads to name the cause
+        err_read, err_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child never returns into the caller's stack
             code = 1
             try:
+                os.close(err_read)
+                os.dup2(err_write, 2)
+                os.close(err_write)
                 _worker_main(executor, child_end, self.conn, memory_mb)
                 code = 0
             finally:
                 os._exit(code)
         self.pid = pid
         child_end.close()
+        os.close(err_write)
+        os.set_blocking(err_read, False)
+        self._stderr = err_read
+
+    def stderr(self) -> bytes:
+        """What the worker wrote to its stderr so far (its last 64 KiB)."""
+        chunks: list[bytes] = []
+        with contextlib.suppress(OSError):
+            while chunk := os.read(self._stderr, 65536):
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > 1 << 20:
+                    break
+        return b"".join(chunks)[-65536:]
 
     def is_alive(self) -> bool:
         if self.exitcode is not None:
@@ -184,22 +266,57 @@ class _Worker:
                 _, status = os.waitpid(self.pid, 0)
                 self.exitcode = os.waitstatus_to_exitcode(status)
         self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self._stderr)
 
 
 class WorkerPool:
-    """``size`` forked workers that run :class:`Request` objects with a deadline."""
+    """``size`` forked workers that run :class:`Request` objects with a deadline, in two lanes.
 
-    def __init__(self, executor: Executor, *, size: int = 2, memory_mb: int = 2048) -> None:
+    Every query starts in the *fast lane*.  One still running after ``promote_after`` seconds
+    is *heavy*: it moves to the heavy lane, where at most ``size - 1`` queries run at once (all
+    of them when ``size`` is 1), so at least one worker is always left for cheap queries while
+    heavy ones use the other cores.  When the heavy lane is full the promoted query is stopped
+    (its worker killed and replaced) and queued for the heavy lane, to start again from the
+    beginning within what is left of its time limit.  A query text seen heavy before goes
+    straight to the heavy lane (a small memory of recent costs).
+
+    Waiting is bounded in both lanes: at most ``queue_depth`` requests wait per lane, and one
+    more is refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``); a wait
+    longer than the query's own time limit ends the same way.  So the web threads held by the
+    store are bounded by the workers and the queues, and the rest keep serving pages.
+    """
+
+    def __init__(
+        self,
+        executor: Executor,
+        *,
+        size: int = 2,
+        memory_mb: int = 2048,
+        promote_after: float = 0.1,
+        queue_depth: int | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
+        if not network_isolation_allowed_off() and not _probe_network_isolation():
+            raise ConfigError(_NO_NETNS)
         self._executor = executor
         self._memory_mb = memory_mb
+        self.size = size
+        self.promote_after = promote_after
+        self.heavy_cap = max(1, size - 1)
+        depth = queue_depth if queue_depth is not None else max(8, 4 * size)
+        self._depth = {False: depth, True: max(2, depth // 2)}
+        self._waiting = {False: 0, True: 0}
+        self._heavy_running = 0
+        self._costs: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._closed = False
         self._all: list[_Worker] = []
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: list[_Worker] = []
         for _ in range(size):
-            self._idle.put(self._spawn())
+            self._idle.append(self._spawn())
         atexit.register(self.close)
 
     def _spawn(self) -> _Worker:
@@ -208,67 +325,196 @@ class WorkerPool:
             self._all.append(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker) -> _Worker | None:
+        """Kill ``worker`` and fork its replacement (``None`` once the pool is closed)."""
         worker.kill()
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
-            closed = self._closed
-        if not closed:
-            self._idle.put(self._spawn())
+            if self._closed:
+                return None
+        return self._spawn()
 
     def pids(self) -> list[int]:
         """The process ids of the current workers."""
         with self._lock:
             return [w.pid for w in self._all]
 
+    def lanes(self) -> dict[str, int]:
+        """How many queries run heavy and how many wait in each lane (for monitoring)."""
+        with self._lock:
+            return {
+                "workers": len(self._all),
+                "idle": len(self._idle),
+                "heavy_running": self._heavy_running,
+                "waiting_fast": self._waiting[False],
+                "waiting_heavy": self._waiting[True],
+            }
+
+    # lanes ----------------------------------------------------------------------------------
+    def _known_heavy(self, key: bytes) -> bool:
+        with self._lock:
+            cost = self._costs.get(key)
+        return cost is not None and cost >= self.promote_after
+
+    def _remember(self, key: bytes, seconds: float) -> None:
+        with self._lock:
+            self._costs[key] = seconds
+            self._costs.move_to_end(key)
+            while len(self._costs) > _COSTS_KEPT:
+                self._costs.popitem(last=False)
+
+    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
+        lane = "long-running query" if heavy else "query"
+        retry = max(1, math.ceil(timeout / 2 if heavy else 1))
+        why = (
+            f"every {lane} worker is taken and the queue is full"
+            if full
+            else f"no {lane} worker became free within the time limit of {timeout:g} s"
+        )
+        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
+
+    def _acquire(self, heavy: bool, deadline: float, timeout: float) -> _Worker:
+        """An idle worker for a query of this lane, waiting (bounded) for one."""
+        with self._changed:
+            if self._closed:
+                raise QueryAborted("the query service has been shut down")
+            if self._waiting[heavy] >= self._depth[heavy]:
+                raise self._busy(heavy, timeout, full=True)
+            self._waiting[heavy] += 1
+            try:
+                while not self._idle or (heavy and self._heavy_running >= self.heavy_cap):
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._closed:
+                        if self._closed:
+                            raise QueryAborted("the query service has been shut down")
+                        raise self._busy(heavy, timeout, full=False)
+                    self._changed.wait(left)
+                worker = self._idle.pop()
+                if heavy:
+                    self._heavy_running += 1
+                return worker
+            finally:
+                self._waiting[heavy] -= 1
+
+    def _promote(self) -> bool:
+        """Move a running query to the heavy lane if it has room."""
+        with self._lock:
+            if self._heavy_running >= self.heavy_cap:
+                return False
+            self._heavy_running += 1
+            return True
+
+    def _release(self, worker: _Worker | None, heavy: bool) -> None:
+        """End a query's hold on its lane; ``worker`` (if any) becomes idle again."""
+        stray = None
+        with self._changed:
+            if heavy:
+                self._heavy_running -= 1
+            if worker is not None:
+                if self._closed:
+                    stray = worker
+                else:
+                    self._idle.append(worker)
+            self._changed.notify_all()
+        if stray is not None:
+            stray.kill()
+
+    # running --------------------------------------------------------------------------------
     def run(self, request: Request, timeout: float) -> QueryResult:
         """Run ``request`` in a worker; at most ``timeout`` seconds of evaluation.
 
-        Waiting for a free worker is bounded by ``timeout`` too (then :class:`QueryTimeout`
-        says the server is busy); the evaluation then gets the full ``timeout``.
+        Waiting for a free worker counts against ``timeout`` too (then :class:`QueryBusy`
+        says the server is busy); see the class documentation for the lanes.
         """
         if self._closed:
             raise QueryAborted("the query service has been shut down")
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(
-                f"all query workers stayed busy for {timeout:g} s; try again later"
-            ) from None
-        if not worker.is_alive():
-            self._replace(worker)
-            worker = self._idle.get(timeout=timeout)
+        key = hashlib.blake2b(
+            repr((request.sparql, request.default_graph_uris, request.named_graph_uris)).encode(),
+            digest_size=16,
+        ).digest()
         started = time.monotonic()
+        deadline = started + timeout
+        heavy = self._known_heavy(key)
+        while True:
+            worker = self._acquire(heavy, deadline, timeout)
+            if not worker.is_alive():  # died while idle: replace it, the query has not run
+                fresh = self._retire(worker)
+                if fresh is None:
+                    self._release(None, heavy)
+                    raise QueryAborted("the query service has been shut down")
+                worker = fresh
+            outcome, reply = self._exchange(worker, request, heavy, started, deadline, timeout)
+            if outcome == "requeue":  # promoted while the heavy lane was full: start again
+                self._remember(key, time.monotonic() - started)
+                heavy = True
+                continue
+            break
+        took = time.monotonic() - started
+        self._remember(key, took)
+        log.debug("query answered in %.3f s", took)
+        assert reply is not None
+        return _unpack(reply)
+
+    def _exchange(
+        self,
+        worker: _Worker,
+        request: Request,
+        heavy: bool,
+        started: float,
+        deadline: float,
+        timeout: float,
+    ) -> tuple[str, tuple[object, ...] | None]:
+        """Send ``request`` to ``worker`` (taken in lane ``heavy``) and wait for its reply."""
+        left = max(deadline - time.monotonic(), 0.001)
         try:
-            worker.conn.send((request, timeout))
-            ready = worker.conn.poll(timeout)
+            worker.conn.send((request, left))
+            if not heavy:
+                ready = worker.conn.poll(min(self.promote_after, left))
+                if not ready and time.monotonic() < deadline:
+                    if self._promote():
+                        heavy = True
+                    else:
+                        self._release(self._retire(worker), False)
+                        return "requeue", None
+            if heavy or not ready:
+                ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
-            self._replace(worker)
-            log.warning("query worker %d ended, exit code %s", worker.pid, worker.exitcode)
-            raise QueryAborted(
-                "the query was stopped: its worker process ended, most likely by going over "
-                f"the memory limit of {self._memory_mb} MiB"
-            ) from None
+            worker.join(1)
+            stderr = worker.stderr()
+            self._release(self._retire(worker), heavy)
+            reason = _crash_reason(stderr, worker.exitcode, self._memory_mb)
+            log.warning(
+                "query worker %d ended (exit status %s): %s",
+                worker.pid,
+                worker.exitcode,
+                reason.removeprefix("the query was stopped: "),
+            )
+            raise QueryAborted(reason) from None
         if reply is None:
-            log.warning("query stopped after %.1f s, killing worker %d", timeout, worker.pid)
-            self._replace(worker)
+            log.warning(
+                "query stopped after %.1f s, killing worker %d",
+                time.monotonic() - started,
+                worker.pid,
+            )
+            self._release(self._retire(worker), heavy)
             raise QueryTimeout(
                 f"the query was stopped after the time limit of {timeout:g} s; "
                 "simplify it or add a LIMIT"
             )
-        self._idle.put(worker)
-        log.debug("query answered in %.3f s", time.monotonic() - started)
-        return _unpack(reply)
+        self._release(worker, heavy)
+        return "done", reply
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
-        with self._lock:
+        with self._changed:
             if self._closed:
                 return
             self._closed = True
             workers, self._all = self._all, []
+            self._idle = []
+            self._changed.notify_all()
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)

@@ -209,6 +209,11 @@ class RemoteStore:
     ) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
         form = admit(sparql, self.limits)
+        if form is None:  # nothing goes out that is not recognisably a SPARQL query
+            raise QueryError(
+                "SPARQL syntax error: a query begins (after BASE/PREFIX) with SELECT, "
+                "CONSTRUCT, DESCRIBE or ASK"
+            )
         if named_graph_uris or any(g != self.graph_iri for g in default_graph_uris):
             raise QueryError(
                 "this endpoint serves one graph: default-graph-uri and named-graph-uri "

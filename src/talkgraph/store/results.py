@@ -8,12 +8,13 @@ for the web pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import pyoxigraph as ox
 
+from ..errors import ResultTooLarge
 from ..formats import FORMATS
 
 QueryKind = Literal["select", "ask", "graph"]
@@ -88,10 +89,12 @@ class QueryResult:
         if target is None:
             known = ", ".join(formats_for(self.kind))
             raise ValueError(f"no {fmt!r} format for {self.kind} results (known: {known})")
-        if target.name == self.format:
+        if target.name == self.format and target.name != "jsonld":
             return self.data
         if isinstance(target.oxigraph, ox.RdfFormat):
-            data = ox.serialize(self._triples(), format=target.oxigraph)
+            # Grouped by subject: one JSON-LD node object per @id (and one Turtle subject block).
+            triples = sorted(self._triples(), key=lambda t: (str(t.subject), str(t.predicate)))
+            data = ox.serialize(triples, format=target.oxigraph)
         else:
             data = self._parsed().serialize(format=target.oxigraph)
         assert data is not None
@@ -151,3 +154,103 @@ class QueryResult:
         assert isinstance(fmt, ox.RdfFormat)
         for quad in ox.parse(self.data, format=fmt):
             yield quad.triple
+
+
+# Writing answers in the engine ---------------------------------------------------------------
+class _Overflow(Exception):
+    """Raised inside pyoxigraph's serialiser to stop it (caught by :func:`_lines`)."""
+
+
+class _LineCounter:
+    """A file-like sink for pyoxigraph's serialisers that counts lines and stops the
+    serialisation (raising inside it) as soon as ``max_lines`` or ``max_bytes`` is passed."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.max_lines, self.max_bytes = max_lines, max_bytes
+        self.parts: list[bytes] = []
+        self.lines = self.size = 0
+
+    def write(self, chunk: bytes) -> int:
+        self.parts.append(bytes(chunk))
+        self.lines += chunk.count(b"\n")
+        self.size += len(chunk)
+        if self.lines > self.max_lines or self.size > self.max_bytes:
+            raise _Overflow
+        return len(chunk)
+
+    def flush(self) -> None:
+        return None
+
+
+def _lines(
+    answer: ox.QuerySolutions | ox.QueryTriples,
+    fmt: ox.QueryResultsFormat | ox.RdfFormat,
+    limits: tuple[int, int, int],
+    what: str,
+) -> tuple[bytes, int]:
+    """``answer`` written by pyoxigraph in a line-per-item ``fmt`` (TSV, N-Triples) and its
+    number of items; ``limits`` are (header lines, most items, most bytes): past either limit
+    the serialiser is stopped at once and :class:`ResultTooLarge` raised."""
+    header, max_items, max_bytes = limits
+    sink = _LineCounter(header + max_items, max_bytes)
+    try:
+        answer.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    except (_Overflow, OSError) as error:
+        stopped = isinstance(error, _Overflow) or isinstance(
+            error.__cause__ or error.__context__, _Overflow
+        )
+        if not stopped and sink.lines <= header + max_items and sink.size <= max_bytes:
+            raise
+        if sink.lines > header + max_items:
+            raise too_many(max_items, what) from None
+        raise too_large(max_bytes) from None
+    return b"".join(sink.parts), sink.lines - header
+
+
+def too_many(limit: int, what: str) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result has more than {limit} {what}, the limit of this endpoint; "
+        "add a LIMIT (and OFFSET to page through it)"
+    )
+
+
+def too_large(limit: int) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result is larger than the limit of {limit} bytes; "
+        "add a LIMIT or select fewer variables"
+    )
+
+
+def solutions_result(
+    answer: ox.QuerySolutions, fmt: str | None, max_rows: int, max_bytes: int
+) -> QueryResult:
+    """A SELECT answer written in ``fmt`` (default JSON) entirely by pyoxigraph: first as TSV
+    (one line per row, so rows are counted and the limits stop it early), then converted."""
+    data, rows = _lines(answer, ox.QueryResultsFormat.TSV, (1, max_rows, max_bytes), "rows")
+    name = fmt if fmt in TABLE_FORMATS else CANONICAL["select"]
+    if name != "tsv":
+        target = TABLE_FORMATS[name].oxigraph
+        assert isinstance(target, ox.QueryResultsFormat)
+        parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+        data = parsed.serialize(format=target) or b""
+    return QueryResult("select", name, data, rows)
+
+
+def triples_result(
+    answer: ox.QueryTriples,
+    fmt: str | None,
+    max_triples: int,
+    max_bytes: int,
+    prefixes: Mapping[str, str],
+) -> QueryResult:
+    """A CONSTRUCT/DESCRIBE answer in ``fmt`` (default N-Triples), written by pyoxigraph: as
+    N-Triples first (one line per triple, counted and stopped at the limits), then converted."""
+    limits = (0, max_triples, max_bytes)
+    data, count = _lines(answer, ox.RdfFormat.N_TRIPLES, limits, "triples")
+    name = fmt if fmt in GRAPH_FORMATS else CANONICAL["graph"]
+    if name != "nt":
+        target = GRAPH_FORMATS[name].oxigraph
+        assert isinstance(target, ox.RdfFormat)
+        triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        data = ox.serialize(triples, format=target, prefixes=dict(prefixes)) or b""
+    return QueryResult("graph", name, data, count)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .annotate import assignments_graph, explain, vocabulary_graph
+from .annotate import assignments_graph, explain, find_talk, vocabulary_graph
 from .matcher import Assignment, Matcher, assign, topics_of
 from .suggest import Suggestion, suggest
 from .vocabulary import Concept, Vocabulary, load_vocabulary
@@ -16,6 +16,7 @@ __all__ = [
     "assign",
     "assignments_graph",
     "explain",
+    "find_talk",
     "load_vocabulary",
     "suggest",
     "topics_of",

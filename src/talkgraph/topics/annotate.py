@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..iris import Minter
 from ..model import Talk
-from ..vocab import DCTERMS, OA, RDF, SCHEMA, SKOS, TG, XSD, bind_prefixes
+from ..vocab import CONF, DCTERMS, OA, RDF, SCHEMA, SKOS, TG, XSD, bind_prefixes
 from .matcher import Assignment
 from .vocabulary import Vocabulary
 
@@ -109,3 +109,38 @@ def explain(graph: Graph, talk_iri: URIRef) -> list[tuple[str, str, str]]:
         )
     found.sort()
     return [(name, field, exact) for _, name, _, field, exact, _ in found]
+
+
+def find_talk(graph: Graph, base: str, given: str, *, where: str) -> tuple[URIRef, str]:
+    """The talk ``given`` names, and its title: an IRI, ``talk/SLUG``, a slug, or a title.
+
+    Nothing is looked up by building an IRI from the text (a title is no IRI); the talks of the
+    graph are compared with it.  :class:`NotFound` lists the closest talks and how to name one.
+    """
+    import difflib
+
+    from ..errors import NotFound
+
+    prefix = f"{base}talk/"
+    talks: dict[str, tuple[URIRef, str]] = {}  # slug -> (IRI, title)
+    for iri in graph.subjects(RDF.type, CONF.Talk):
+        if isinstance(iri, URIRef):
+            slug = str(iri)[len(prefix) :] if str(iri).startswith(prefix) else str(iri)
+            talks[slug] = (iri, str(graph.value(iri, SCHEMA.name) or ""))
+    text = " ".join(given.split())
+    slug = text.removeprefix(prefix).removeprefix("/").removeprefix("talk/")
+    if slug in talks:
+        return talks[slug]
+    folded = text.casefold()
+    for iri, title in talks.values():
+        if str(iri) == text or " ".join(title.split()).casefold() == folded:
+            return iri, title
+    names = {key: key for key in talks} | {t.casefold(): key for key, (_, t) in talks.items() if t}
+    close = difflib.get_close_matches(folded, list(names), n=3, cutoff=0.5)
+    near = list(dict.fromkeys(f"talk/{names[c]}" for c in close))
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise NotFound(
+        f"no talk {given!r} in {where}{hint} (name a talk by its IRI, talk/SLUG, its slug or its "
+        f"title; slugs are the last part of the talk IRIs, e.g. {prefix}SLUG, listed by "
+        "`talkgraph graph --kind talks --format nodes-csv`)"
+    )

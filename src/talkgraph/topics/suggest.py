@@ -39,6 +39,68 @@ _STOP_TEXT = """
     method methods setup case cases example examples task tasks data model models state"""
 STOPWORDS = frozenset(singular(fold(word)) for word in _STOP_TEXT.split())
 
+# Verbs abstracts use as predicates ("sheds light", "the gradient leaks information", "we
+# construct …"): a candidate holding one of their forms is a clause fragment, not the name of a
+# topic.  Verbs that also name methods (learn, train, sample, prune, …) are not listed, so
+# "learned representations" or "training dynamics" stay candidates.  The second list's bare
+# forms are nouns too, and may end a name ("memory leak", "training objective answer").
+_VERBS = """
+    achieve alleviate analyse analyze appear argue arise assess become begin believe bring
+    characterise characterize choose combine compare conduct confirm consider constitute construct
+    consume continue create depend derive describe develop emerge employ enable ensure establish
+    evaluate examine exceed exhibit explore exploit extend fail find generalise generalize give
+    grow guarantee highlight illustrate imply indicate inspire introduce investigate involve keep
+    leverage lose mitigate motivate obtain offer outline outperform overcome perform pose prevent
+    prove reduce rely remain require reveal seek seem solve suffer suggest surpass tackle take
+    tend try underlie understand utilize validate verify want"""
+_VERBS_ALSO_NOUNS = """
+    address aim answer ask attempt attract capture catch claim draw drive face gain help hold lack
+    leak let lie need pay put raise reach review shed stem yield"""
+_IRREGULAR = """
+    became begun brought caught chose chosen drew drawn drove driven found gave given grew grown
+    held kept lay lain lost paid put sought shed took taken understood"""
+
+
+def _verb_forms() -> tuple[frozenset[str], frozenset[str]]:
+    """Matching keys of the verbs' forms: those that may end a name, and all the others."""
+    nounlike: set[str] = set()
+    other: set[str] = {singular(fold(word)) for word in _IRREGULAR.split()}
+    also_nouns = set(_VERBS_ALSO_NOUNS.split())
+    for verb in _VERBS.split() + sorted(also_nouns):
+        stem = verb[:-1] if verb.endswith("e") else verb
+        forms = [verb + "ed", verb + "d", stem + "ing", verb[:-2] + "ying"]  # lie -> lying
+        if len(verb) <= 4 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou":
+            forms += [verb + verb[-1] + "ed", verb + verb[-1] + "ing"]  # shed -> shedding
+        bare = {singular(verb), singular(verb + "s"), singular(verb + "es")}
+        (nounlike if verb in also_nouns else other).update(bare)
+        other.update(singular(form) for form in forms)
+    return frozenset(nounlike), frozenset(other - nounlike)
+
+
+_VERB_NOUNLIKE, _VERB_OTHER = _verb_forms()
+# Adverbs by their ending (``provably``, ``locally``, ``linearly``; not ``early``, ``family``):
+# no topic name holds one.
+_ADVERB = re.compile(r"\w{3,}(?:ally|ously|ively|edly|ently|antly|ably|ibly|omly|ormly|arly)$")
+# Adjectives by their ending, and the nouns that end so: a topic name ends in a noun.
+_ADJECTIVE = re.compile(r"\w{3,}(?:ous|ful|ical|ive)$")
+_NOUNS_LIKE_ADJECTIVES = frozenset(
+    (
+        "alternative",
+        "archive",
+        "derivative",
+        "detective",
+        "directive",
+        "executive",
+        "incentive",
+        "initiative",
+        "narrative",
+        "objective",
+        "perspective",
+        "primitive",
+        "representative",
+    )
+)
+
 _SENTENCE = re.compile(r"[.!?;:()\[\]{}\"“”‘’,]|\s[–—-]\s")
 
 
@@ -72,9 +134,28 @@ def _matches_label(key: tuple[str, ...], covered: set[tuple[str, ...]]) -> bool:
     )
 
 
+def noun_phrase(key: tuple[str, ...]) -> bool:
+    """The words could name a thing: no predicate verb and a noun-like last word.
+
+    ``sheds light``, ``gradient leaks information``, ``describing pixelated butterfly`` and
+    ``consume enormous computational`` are clause fragments; a verb that is also a noun may end
+    a phrase (``memory leak``), other verb forms never (``extreme size reaching``); an adverb
+    (``locally adaptive``) or a final adjective (``structured compressive``) is no name either.
+    """
+    *head, last = key
+    if any(word in _VERB_NOUNLIKE or word in _VERB_OTHER for word in head):
+        return False
+    if any(_ADVERB.fullmatch(word) for word in key):
+        return False
+    adjective = _ADJECTIVE.fullmatch(last) is not None and last not in _NOUNS_LIKE_ADJECTIVES
+    return last not in _VERB_OTHER and not adjective
+
+
 def _keyphrase(key: tuple[str, ...], form: str) -> bool:
     """Worth suggesting: two or three content words, or a single abbreviation (GNN, ViT)."""
     if not key or len(key) > MAX_WORDS or any(k in STOPWORDS or k.isdigit() for k in key):
+        return False
+    if not noun_phrase(key):
         return False
     if len(key) == 1:
         return is_acronym(form) and len(key[0]) > 1

@@ -17,9 +17,10 @@ from rdflib.exceptions import ParserError
 
 from ..errors import InputError, Place
 from ..iris import fold, slugify
+from ..resources import data_file
 from ..vocab import DCTERMS, RDF, SKOS, TG
 
-DEFAULT_PATH = Path(__file__).parents[3] / "data" / "topics.ttl"
+DEFAULT_PATH = data_file("topics.ttl")
 
 # ------------------------------------------------------------------ tokens (labels and text alike)
 

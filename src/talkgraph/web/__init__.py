@@ -8,6 +8,7 @@ request).  Blueprints are registered from the list in :func:`_blueprints`.  Serv
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 10_000,  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per result
     "MAX_RESULT_BYTES": 64 * 1024 * 1024,
     "MAX_QUERY_BYTES": 64 * 1024,  # longer query texts / request bodies get 413
-    "WORKERS": 2,  # query worker processes
+    "WORKERS": 0,  # query worker processes (0: one per CPU and one more, at least 2)
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # /sparql answers kept per dataset (0: none)
     "WORKER_MEMORY_MB": 2048,  # address space each worker may add to what it had at fork
     "RELOAD_INTERVAL": 0.0,  # seconds between polls of the build link's target (0: off)
     "RELOAD_ON_SIGHUP": False,  # reload on SIGHUP (installed only from the main thread)
@@ -117,6 +119,27 @@ def open_state(
         limits=limits,
         source=source,
     )
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Log to stderr, one line per record with request text escaped (see
+    :class:`talkgraph.web.security.EscapingFormatter`), unless logging is configured already;
+    the access log (``talkgraph.web.access``) has one line per request."""
+    from .security import EscapingFormatter
+
+    root = logging.getLogger()
+    if root.handlers:
+        for handler in root.handlers:  # keep their destinations, make their lines safe
+            if type(handler.formatter) in (logging.Formatter, type(None)):
+                handler.setFormatter(EscapingFormatter(_LOG_FORMAT))
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter(_LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:

@@ -1,6 +1,7 @@
 """One error shape for the whole web application.
 
-Every error becomes ``{"error": kind, "message": ..., "status": n}`` — as JSON when the client
+Every error becomes ``{"error": kind, "message": ..., "status": n, "request_id": id}`` (the id
+is also in the ``X-Request-Id`` header and the access log line) — as JSON when the client
 prefers JSON, as plain text when it prefers text (the SPARQL endpoint prefers text, so a
 person reading a protocol client's output sees the parser's message and position), otherwise
 as a small escaped HTML page.  :class:`~talkgraph.errors.TalkgraphError` subclasses give their
@@ -18,7 +19,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import TalkgraphError
-from .security import request_id
+from .security import escape_for_log, request_id
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,8 @@ def _choose() -> str:
 
 def error_response(kind: str, message: str, status: int, **extra: object) -> Response:
     """The one error response: ``kind`` names the error, ``message`` is for a person."""
-    if status >= 500:  # a server-side error is logged: the id finds its log line
-        extra = {**extra, "request_id": extra.get("request_id") or request_id()}
+    # the id finds the request's access log line (and, for a 5xx, its traceback)
+    extra = {**extra, "request_id": extra.get("request_id") or request_id()}
     body: dict[str, object] = {"error": kind, "message": message, "status": status, **extra}
     mimetype = _choose()
     if mimetype == "application/json":
@@ -77,7 +78,11 @@ def error_response(kind: str, message: str, status: int, **extra: object) -> Res
 def _talkgraph_error(error: TalkgraphError) -> Response:
     data = error.to_dict()
     extra = {k: v for k, v in data.items() if k not in ("error", "message")}
-    return error_response(type(error).__name__, error.message, error.http_status, **extra)
+    response = error_response(type(error).__name__, error.message, error.http_status, **extra)
+    retry = getattr(error, "retry_after", None)
+    if isinstance(retry, int):  # a busy server says when to come back
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -89,7 +94,9 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
-    log.exception("request %s failed: %s %s", request_id(), request.method, request.path)
+    log.exception(
+        "request %s failed: %s %s", request_id(), request.method, escape_for_log(request.path)
+    )
     return error_response(
         "InternalServerError",
         "something went wrong on the server; the error has been logged",

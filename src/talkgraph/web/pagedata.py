@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import current_app
 from rdflib import URIRef
 
+from ..resources import resource
 from ..store import Term
 from ..vocab import DCTERMS, PREFIXES, RDF, SCHEMA
 from . import state
 from .negotiate import href, local_path
 
-QUERY_DIR = Path(__file__).parent / "queries" / "pages"
+QUERY_DIR = resource("talkgraph.web", "queries", "pages")
 SCHEMA_ORG = "https://schema.org"
 _CACHE = "talkgraph.pages"
 

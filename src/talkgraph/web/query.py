@@ -32,13 +32,14 @@ from rdflib import Literal, URIRef
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from ..errors import ConfigError, NotFound
+from ..resources import resource
 from ..store import QueryResult
 from ..vocab import PREFIXES
 from . import state
 
 bp = Blueprint("query", __name__)
 
-CANNED_DIR = Path(__file__).parent / "queries" / "canned"
+CANNED_DIR = resource("talkgraph.web", "queries", "canned")
 IRI_KINDS = ("topic", "speaker", "person", "institution", "talk", "iri")
 LITERAL_KINDS = ("country", "literal")
 MAX_LITERAL = 1000

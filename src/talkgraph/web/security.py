@@ -1,10 +1,13 @@
 """Security headers, request ids and the request log line, for every response.
 
 Each request gets an id (a client's ``X-Request-Id`` is kept when it is short and plain,
-otherwise a fresh one); it is sent back in ``X-Request-Id``, put into error bodies (see
-:mod:`talkgraph.web.errors`) and into the log line of the request.  Every response carries a
-strict Content-Security-Policy (no inline script or style), ``nosniff``, ``no-referrer`` and
-``X-Frame-Options: DENY``.  Debug mode is switched off whatever the environment says.
+otherwise a fresh one); it is sent back in ``X-Request-Id``, put into every error body (see
+:mod:`talkgraph.web.errors`) and into the access log line of the request: method, path (with
+its query string), status, duration and id.  Text from the request is escaped before it is
+logged (:func:`escape_for_log`): a ``%0A`` in a path cannot write a line of its own.  Every
+response carries a strict Content-Security-Policy (no inline script or style), ``nosniff``,
+``no-referrer`` and ``X-Frame-Options: DENY``.  Debug mode is switched off whatever the
+environment says.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import BadRequest
 
 log = logging.getLogger("talkgraph.web.access")
 
@@ -43,6 +48,42 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _G_ID = "talkgraph_request_id"
 
 
+_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def escape_for_log(text: str, limit: int = 2000) -> str:
+    """``text`` on one line: control characters (and backslashes) as ``\\xNN``/``\\uNNNN``
+    escapes, cut to ``limit`` characters."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+
+    def one(match: re.Match[str]) -> str:
+        char = match.group()
+        if char == "\\":
+            return "\\\\"
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(one, text)
+
+
+class EscapingFormatter(logging.Formatter):
+    """A log formatter that writes every record as one line: the message is escaped with
+    :func:`escape_for_log`; a traceback follows on indented lines, escaped the same way."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API
+        record.message = escape_for_log(record.message, 20_000)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging API
+        text = super().formatException(ei)
+        return "\n".join("    " + escape_for_log(line, 20_000) for line in text.splitlines())
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging API
+        return "\n".join("    " + escape_for_log(line) for line in stack_info.splitlines())
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -57,6 +98,9 @@ def request_id() -> str:
 
 
 def _begin() -> None:
+    if _CONTROL_IN_PATH.search(request.path):
+        setattr(g, _G_ID, new_request_id())
+        raise BadRequest("the path holds a control character")
     given = request.headers.get("X-Request-Id", "")
     setattr(g, _G_ID, given if _CLIENT_ID.match(given) else new_request_id())
     g.talkgraph_started = time.monotonic()
@@ -71,14 +115,15 @@ def _finish(response: Response) -> Response:
     started = g.get("talkgraph_started")
     took = (time.monotonic() - started) * 1000 if isinstance(started, float) else 0.0
     level = logging.WARNING if response.status_code >= 500 else logging.INFO
+    target = request.full_path if request.query_string else request.path
     log.log(
         level,
-        "%s %s %s %d %.1fms",
-        request_id(),
-        request.method,
-        request.path,
+        "%s %s %d %.1fms id=%s",
+        escape_for_log(request.method, 20),
+        escape_for_log(target),
         response.status_code,
         took,
+        request_id(),
     )
     return response
 

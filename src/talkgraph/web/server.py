@@ -1,14 +1,78 @@
-"""Serving the application with waitress (a production WSGI server; never Flask's dev server)."""
+"""Serving the application with waitress (a production WSGI server; never Flask's dev server).
+
+Waitress reads requests in one asynchronous loop and hands only complete requests to its
+threads, so a slow client never holds a thread; what it can hold is a connection.  So:
+
+* a request (headers and body) must arrive within ``request_timeout`` seconds of its first
+  byte, or its connection is closed (waitress has only an *idle* timeout, which a client
+  sending one byte every few seconds never trips: the check is added here);
+* a connection idle for ``idle_timeout`` seconds between requests is closed;
+* at most ``connection_limit`` connections are open (further ones wait in the listen backlog);
+* both checks run every ``cleanup_interval`` seconds.
+
+The defaults are in :data:`DEFAULTS` and can be changed with the application's config keys
+``SERVER_REQUEST_TIMEOUT``, ``SERVER_IDLE_TIMEOUT``, ``SERVER_CONNECTION_LIMIT`` and
+``SERVER_CLEANUP_INTERVAL``.  In production, put a reverse proxy (nginx, Caddy...) in front,
+which buffers requests and limits connections per client (see docs/limits-and-safety.md).
+"""
 
 from __future__ import annotations
 
 import logging
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from waitress import create_server
+from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, float] = {
+    "SERVER_REQUEST_TIMEOUT": 15.0,  # seconds from a request's first byte to its last
+    "SERVER_IDLE_TIMEOUT": 30.0,  # seconds a kept-alive connection may wait for a request
+    "SERVER_CONNECTION_LIMIT": 1000,  # open connections (also bounded by the fd limit)
+    "SERVER_CLEANUP_INTERVAL": 1.0,  # seconds between the two checks above
+}
+
+
+class TimedChannel(HTTPChannel):  # type: ignore[misc]
+    """A waitress channel that remembers when the request it is reading began."""
+
+    request_began: float | None = None
+    _timed: object = None
+
+    def received(self, data: bytes) -> bool:
+        result = bool(super().received(data))
+        if self.request is not self._timed:  # a new request began (or none is partial)
+            self._timed = self.request
+            self.request_began = time.monotonic() if self.request is not None else None
+        return result
+
+
+def _cut_slow_requests(
+    server: Any, original: Callable[[float], None], request_timeout: float
+) -> Callable[[float], None]:
+    def maintenance(now: float) -> None:
+        original(now)  # waitress's idle timeout
+        cutoff = time.monotonic() - request_timeout
+        for channel in list(server.active_channels.values()):
+            began = getattr(channel, "request_began", None)
+            if began is not None and began < cutoff and not channel.requests:
+                channel.will_close = True  # closed by the loop on its next pass
+
+    return maintenance
+
+
+def _connection_limit(wanted: int) -> int:
+    """``wanted``, but leaving room under the process's open-file limit."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(16, min(wanted, soft - 64))
 
 
 def make_server(
@@ -17,19 +81,44 @@ def make_server(
     """A waitress server for ``app``, bound but not yet running (``port=0``: any free port;
     the bound one is ``server.effective_port``)."""
     limit = int(app.config.get("MAX_QUERY_BYTES", 64 * 1024))
-    return create_server(
+    setting = {key: float(app.config.get(key, value)) for key, value in DEFAULTS.items()}
+    server = create_server(
         app,
         host=host,
         port=port,
         threads=threads,
         max_request_body_size=max(3 * limit + 4096, 1024 * 1024),
+        max_request_header_size=64 * 1024,
+        channel_timeout=max(1, round(setting["SERVER_IDLE_TIMEOUT"])),
+        cleanup_interval=max(1, round(setting["SERVER_CLEANUP_INTERVAL"])),
+        connection_limit=_connection_limit(int(setting["SERVER_CONNECTION_LIMIT"])),
         ident="talkgraph",
     )
+    if isinstance(server, MultiSocketServer):  # one listening server per address
+        listening = [d for d in server.map.values() if isinstance(d, BaseWSGIServer)]
+    else:
+        listening = [server]
+    for one in listening:
+        one.channel_class = TimedChannel
+        one.maintenance = _cut_slow_requests(
+            one, one.maintenance, setting["SERVER_REQUEST_TIMEOUT"]
+        )
+    return server
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> None:
-    """Serve ``app`` until interrupted."""
-    server = make_server(app, host, port, threads)
+def serve(
+    app: Flask,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: int = 4,
+    server: BaseWSGIServer | MultiSocketServer | None = None,
+) -> None:
+    """Serve ``app`` until interrupted (on ``server`` when given: one from :func:`make_server`;
+    logging set up first, one escaped line per record)."""
+    from . import setup_logging
+
+    setup_logging()
+    server = server or make_server(app, host, port, threads)
     log.info("serving on http://%s:%s/", host, getattr(server, "effective_port", port))
     try:
         server.run()

@@ -15,6 +15,12 @@
   killed) and answered 503 naming the limit; a result over the row or byte limit is 413 (we do
   not silently truncate: the client is told to add a LIMIT); a query text over the size limit
   is 413.
+* Answers are cached per dataset version: a ``GET`` answer carries a weak ``ETag`` (a digest of
+  the dataset version, the query, the dataset parameters, ``format`` and ``Accept``) and
+  ``Cache-Control: public, no-cache``, so a client revalidates and gets ``304 Not Modified``
+  while the dataset is unchanged; the server keeps recent answers in memory
+  (``ANSWER_CACHE_BYTES``, 0 turns it off; answers over 1/16 of it are not kept) and serves
+  a repeated query (GET or POST) without running it.  Limits and refusals apply first, always.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, JSON-LD,
   N-Triples or RDF/XML); a browser asking for HTML is sent to the query page (303 ``/query``).
 * CORS: any origin may read; ``OPTIONS`` answers the preflight.
@@ -22,7 +28,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 from werkzeug.datastructures import MultiDict
@@ -30,10 +40,12 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
 
 from ..errors import QueryRefused
 from ..formats import FORMATS
-from ..store import QueryTooLarge, check_query
+from ..store import QueryTooLarge
+from ..store.base import admit
 from ..vocab import SD
-from . import state
+from . import AppState, state
 from .errors import prefer_text_errors
+from .reload import dataset_version
 
 bp = Blueprint("sparql", __name__)
 
@@ -66,6 +78,67 @@ _RESULT_FORMAT_IRIS = (
     "RDF_XML",
 )
 _TEXT_TYPES = ("text/", "application/sparql-results+", "application/n-triples", "application/ld")
+_CACHE_KEY = "talkgraph.answers"  # an app extension: dropped when another dataset is swapped in
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+CACHE_CONTROL = "public, no-cache"
+
+
+class AnswerCache:
+    """Recent answers (bytes and media type) by key, least recently used first out, bounded
+    by their total size; thread-safe."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = max_bytes // 16
+        self._entries: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: str, data: bytes, media_type: str) -> None:
+        if len(data) > self.max_entry:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old[0])
+            self._entries[key] = (data, media_type)
+            self._size += len(data)
+            while self._size > self.max_bytes and self._entries:
+                _, (gone, _) = self._entries.popitem(last=False)
+                self._size -= len(gone)
+
+
+def _answers() -> AnswerCache | None:
+    app = current_app
+    found = app.extensions.get(_CACHE_KEY)
+    if found is None:
+        size = int(app.config.get("ANSWER_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+        if size <= 0:
+            return None
+        found = app.extensions.setdefault(_CACHE_KEY, AnswerCache(size))
+    assert isinstance(found, AnswerCache)
+    return found
+
+
+def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
+    """What an answer depends on: the dataset, the query, the dataset and format parameters
+    and ``Accept`` (the negotiation input)."""
+    parts = (
+        dataset_version(st),
+        query,
+        params.getlist("default-graph-uri"),
+        params.getlist("named-graph-uri"),
+        params.getlist("format"),
+        request.headers.get("Accept", ""),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=18).hexdigest()
 
 
 @bp.before_request
@@ -144,6 +217,15 @@ def _response(data: bytes, media_type: str) -> Response:
     return Response(data, status=200, content_type=media_type)
 
 
+def _cacheable(response: Response, key: str) -> Response:
+    """Mark a GET answer for HTTP caching (a weak validator: the bytes may differ, e.g. blank
+    node labels, while the answer is the same)."""
+    if request.method in ("GET", "HEAD"):
+        response.set_etag(key, weak=True)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 @bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint() -> Response:
     query, params = _read()
@@ -151,10 +233,18 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("no query: send query=... or a body of type application/sparql-query")
         return _service_description()
-    form = check_query(query)
+    st = state()
+    form = admit(query, st.limits)  # size, no Update, no SERVICE: before anything else
+    key = _answer_key(st, query, params)
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(key):
+        return _cacheable(Response(status=304), key)
+    answers = _answers()
+    cached = answers.get(key) if answers is not None else None
+    if cached is not None:
+        return _cacheable(_response(*cached), key)
     kind = "graph" if form in ("construct", "describe") else "table"
     fmt = _negotiate(kind, params)
-    result = state().store.query(
+    result = st.store.query(
         query,
         default_graph_uris=params.getlist("default-graph-uri"),
         named_graph_uris=params.getlist("named-graph-uri"),
@@ -164,7 +254,10 @@ def endpoint() -> Response:
     if actual != kind:  # the form was not recognisable before parsing
         fmt = _negotiate(actual, params)
     data = result.serialize(fmt)
-    return _response(data, _MEDIA[actual][fmt][0])
+    media_type = _MEDIA[actual][fmt][0]
+    if answers is not None:
+        answers.put(key, data, media_type)
+    return _cacheable(_response(data, media_type), key)
 
 
 @bp.route("/sparql", methods=["OPTIONS"], provide_automatic_options=False)
