@@ -29,6 +29,7 @@ from . import __version__
 from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
 from .description import Distribution, describe
 from .errors import ConfigError, InputError, Place, ValidationFailed
+from .exports import schedule_distribution, write_schedules
 from .formats import FORMATS
 from .ingest import load_programme
 from .iris import Minter
@@ -140,12 +141,14 @@ def build(
     licence: str | None = None,
     progress: Progress = _silent,
     use_cache: bool = True,
+    fmt: str | None = None,
 ) -> BuildResult:
     """Run the whole pipeline and publish ``out`` atomically.
 
     ``programmes`` are files or directories (see :func:`talkgraph.multi.discover`).  Raises
     :class:`InputError` for unreadable input and :class:`ValidationFailed` when a programme's
-    graph has SHACL violations; in both cases ``out`` is left exactly as it was.
+    graph has SHACL violations; in both cases ``out`` is left exactly as it was.  ``fmt``
+    forces the input format of every programme (see :data:`talkgraph.ingest.FORMAT_NAMES`).
     """
     check_licence(licence)
     check_output(out)
@@ -156,8 +159,9 @@ def build(
     with timer("ingest"):
         sources = discover(list(programmes or [DEFAULT_PROGRAMME]), event)
         inputs = [registry_path or DEFAULT_REGISTRY, topics_path or DEFAULT_TOPICS, *shape_files]
-        shared = shared_key(version=__version__, base_iri=minter.base, files=inputs)
-        parts = [Part(s, _ingest_one(s, shared, cache)) for s in sources]
+        version = f"{__version__}+{fmt}" if fmt else __version__
+        shared = shared_key(version=version, base_iri=minter.base, files=inputs)
+        parts = [Part(s, _ingest_one(s, shared, cache, fmt)) for s in sources]
         model = resolve([p.entry.programme for p in parts], Registry.load(registry_path))
     with timer("mapping"):
         vocabulary = load_vocabulary(topics_path)
@@ -232,7 +236,7 @@ def check_output(out: Path) -> None:
         ) from None
 
 
-def _ingest_one(source: Source, shared: str, cache: BuildCache) -> Entry:
+def _ingest_one(source: Source, shared: str, cache: BuildCache, fmt: str | None = None) -> Entry:
     """The cached parse of a programme when its inputs are unchanged, else a fresh one."""
     try:
         key = input_key(shared, source.path, source.sidecar)
@@ -240,7 +244,7 @@ def _ingest_one(source: Source, shared: str, cache: BuildCache) -> Entry:
         key = ""  # load_programme names the problem
     entry = cache.load(key) if key else None
     if entry is None:
-        entry = Entry(key, load_programme(source.path, event=source.sidecar))
+        entry = Entry(key, load_programme(source.path, event=source.sidecar, fmt=fmt))
     return entry
 
 
@@ -310,6 +314,7 @@ def _write_release(
     class_counts = _class_counts(dumps["nt"])
     names_of = bind_prefixes(Graph()).namespace_manager
     created = datetime.now(UTC).replace(microsecond=0)
+    schedules = write_schedules(release, model, minter, created)  # iCalendar, frab, C3VOC
     examples = [minter.event(e.key) for e in model.events]
     examples += [minter.talk(k) for k in list(model.talks)[:1]]
     examples += [minter.person(k) for k in list(model.people)[:1]]
@@ -327,6 +332,7 @@ def _write_release(
         licence=licence,
         example_resources=examples,
         version=__version__,
+        files=[schedule_distribution(f, minter) for f in schedules.values()],
     )
     write("void.ttl", bind_prefixes(description).serialize(format="turtle").encode(), "text/turtle")
     write("shapes.ttl", shapes.serialize(format="turtle").encode(), "text/turtle")
@@ -355,6 +361,7 @@ def _write_release(
         "warnings": report.warnings,
         "model_warnings": list(model.warnings),
         "files": files,
+        "schedules": {name: f.entry for name, f in schedules.items()},
     }
 
 

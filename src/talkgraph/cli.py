@@ -91,6 +91,18 @@ DATA_OPTION = click.option(
 )
 
 
+# The input formats --format may force (talkgraph.ingest.FORMAT_NAMES; detected when not given).
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(
+        ["text", "structured", "frab", "c3voc", "indico", "ical", "csv", "tsv", "xlsx"]
+    ),
+    default=None,
+    help="Read the programme(s) as this format instead of detecting it.",
+)
+
+
 @main.command()
 @click.argument("programmes", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--event", type=click.Path(path_type=Path, dir_okay=False), help="Event sidecar.")
@@ -98,6 +110,7 @@ DATA_OPTION = click.option(
 @OUT_OPTION
 @click.option("--licence", "--license", "licence", help="Licence IRI of the dataset.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@FORMAT_OPTION
 def build(
     programmes: tuple[Path, ...],
     event: Path | None,
@@ -105,6 +118,7 @@ def build(
     out: Path,
     licence: str | None,
     quiet: bool,
+    fmt: str | None,
 ) -> None:
     """Build PROGRAMMES (default: the programme in data/) into a validated dataset."""
     from .build import build as run_build
@@ -116,6 +130,7 @@ def build(
         base_iri=base_iri,
         licence=licence,
         progress=_progress(not quiet),
+        fmt=fmt,
     )
     report = result.report
     click.echo(
@@ -192,11 +207,12 @@ def stats(data: Path) -> None:
     help="Structured file to write (.yaml, .yml or .json).",
 )
 @click.option("--event", type=click.Path(path_type=Path, dir_okay=False), help="Event sidecar.")
-def convert(programme: Path, output: Path, event: Path | None) -> None:
+@FORMAT_OPTION
+def convert(programme: Path, output: Path, event: Path | None, fmt: str | None) -> None:
     """Convert a PROGRAMME (text) to the structured format, for an organiser to keep."""
     from .ingest import load_programme, write_structured
 
-    parsed = load_programme(programme, event=event)
+    parsed = load_programme(programme, event=event, fmt=fmt)
     if not parsed.event.identifier and not parsed.event.name:
         # Keep the event IRI the text programme had (minted from its file name).
         from dataclasses import replace

@@ -50,6 +50,25 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class FileDistribution:
+    """A published file that is not an RDF dump (a schedule): where it is served, its type."""
+
+    slug: str  # the node is {base}dataset#{slug}
+    url: str  # absolute download address
+    media_type: str  # e.g. text/calendar
+    byte_size: int
+    sha256: str
+    title: str
+    conforms_to: str | None = None  # the specification the file follows
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[A-Za-z0-9-]+$", self.slug):
+            raise ValueError(f"not a distribution slug: {self.slug!r}")
+        if not _HEX64.match(self.sha256):
+            raise ValueError(f"not a lower-case hex SHA-256 digest: {self.sha256!r}")
+
+
+@dataclass(frozen=True)
 class Statistics:
     """VoID numbers of a graph."""
 
@@ -91,6 +110,7 @@ def describe(
     example_resources: Iterable[URIRef],
     version: str,
     entities: int | None = None,
+    files: Iterable[FileDistribution] = (),
 ) -> Graph:
     """The description of the dataset as a graph of its own.
 
@@ -128,6 +148,8 @@ def describe(
     add(ds, VOID.sparqlEndpoint, minter.sparql_endpoint)
     for dist in distributions:
         _distribution(graph, minter, dist)
+    for file in files:
+        _file_distribution(graph, minter, file)
     _provenance(graph, minter, created, version)
     return graph
 
@@ -152,6 +174,29 @@ def _distribution(graph: Graph, minter: Minter, dist: Distribution) -> None:
         (checksum, SPDX.checksumValue, Literal(dist.sha256, datatype=XSD.hexBinary)),
     ):
         graph.add(triple)
+
+
+def _file_distribution(graph: Graph, minter: Minter, file: FileDistribution) -> None:
+    ds = minter.dataset
+    node = minter.fragment(ds, file.slug)
+    checksum = URIRef(f"{node}-checksum")
+    media = file.media_type.split(";")[0].strip()
+    for triple in (
+        (ds, DCAT.distribution, node),
+        (node, RDF.type, DCAT.Distribution),
+        (node, DCTERMS.title, Literal(file.title)),
+        (node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")),
+        (node, DCTERMS["format"], Literal(file.media_type)),
+        (node, DCAT.downloadURL, URIRef(file.url)),
+        (node, DCAT.byteSize, Literal(file.byte_size, datatype=XSD.nonNegativeInteger)),
+        (node, SPDX.checksum, checksum),
+        (checksum, RDF.type, SPDX.Checksum),
+        (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        (checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)),
+    ):
+        graph.add(triple)
+    if file.conforms_to:
+        graph.add((node, DCTERMS.conformsTo, URIRef(file.conforms_to)))
 
 
 def _provenance(graph: Graph, minter: Minter, created: datetime, version: str) -> None:

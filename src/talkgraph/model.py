@@ -55,6 +55,7 @@ class SpeakerEntry:
 
     name: Mention
     institution: Mention | None = None
+    identifier: str | None = None  # the id a conference tool gives this person (frab, pretalx…)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,20 @@ class TalkEntry:
     placeholder: bool = False
     coauthors: tuple[Mention, ...] = ()
     citations: tuple[ArxivRef, ...] = ()
+    # What conference tools' exports carry (all optional; see docs/data-model.md):
+    more_speakers: tuple[SpeakerEntry, ...] = ()  # speakers after the first, in source order
+    authors: tuple[SpeakerEntry, ...] = ()  # paper authors who do not speak, with institutions
+    start: str | None = None  # ISO 8601 date-time, with its UTC offset when the source gives one
+    end: str | None = None
+    room: str | None = None
+    track: str | None = None
+    session: str | None = None
+    identifier: str | None = None  # the talk's id in the source (frab guid, Indico id, UID)
+
+    @property
+    def speakers(self) -> tuple[SpeakerEntry, ...]:
+        """Every speaker of the talk, the first one first."""
+        return (self.speaker, *self.more_speakers)
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,7 @@ class Programme:
     talks: tuple[TalkEntry, ...] = ()
     event: EventInfo = field(default_factory=EventInfo)
     roster_heading: str | None = None
+    skipped: tuple[str, ...] = ()  # what an importer left out and why ("file:line: …")
 
 
 # --------------------------------------------------------------------------- resolved layer
@@ -125,6 +141,7 @@ class Person:
     on_roster: bool = False
     orcid: str | None = None
     spans: list[Span] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)  # ids conference tools give them
 
 
 @dataclass
@@ -139,6 +156,18 @@ class Talk:
     title_span: Span | None = None
     abstract_span: Span | None = None
     position: int = 0  # order in the programme
+    more_speakers: list[str] = field(default_factory=list)  # person keys after ``speaker``
+    start: str | None = None  # ISO 8601 date-time (with offset when known)
+    end: str | None = None
+    room: str | None = None
+    track: str | None = None
+    session: str | None = None
+    identifier: str | None = None
+
+    @property
+    def speakers(self) -> list[str]:
+        """Every speaker's person key, the first one first."""
+        return [self.speaker, *self.more_speakers]
 
 
 @dataclass

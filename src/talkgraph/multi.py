@@ -29,7 +29,7 @@ from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
 from .vocab import bind_prefixes
 
-PROGRAMME_SUFFIXES = (".txt", ".yaml", ".yml", ".json")
+PROGRAMME_SUFFIXES = (".txt", ".yaml", ".yml", ".json", ".xml", ".ics", ".csv", ".tsv", ".xlsx")
 SIDECAR_SUFFIXES = (".event.yaml", ".event.yml", ".event.json")
 TOPICS_GRAPH = "topics"  # the slug of the vocabulary's named graph
 
@@ -105,7 +105,7 @@ def programme_slice(model: KnowledgeModel, event: Event) -> KnowledgeModel:
     talks = {key: model.talks[key] for key in event.talks}
     named: set[str] = set(event.performers)
     for talk in talks.values():
-        named.add(talk.speaker)
+        named.update(talk.speakers)
         named.update(talk.coauthors)
     people: dict[str, Person] = {}
     for key, person in model.people.items():

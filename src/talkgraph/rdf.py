@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from .errors import InputError, Place
 from .formats import FORMATS, by_suffix, get_format
-from .iris import Minter
+from .iris import Minter, slugify
 from .model import Event, Institution, KnowledgeModel, Person, Talk
 from .vocab import CONF, DCTERMS, FOAF, PREFIXES, RDF, SCHEMA, TG, XSD, bind_prefixes
 
@@ -92,8 +92,10 @@ class _Mapper:
         self.add(iri, SCHEMA.name, Literal(talk.title))
         if talk.abstract:
             self.add(iri, SCHEMA.description, Literal(talk.abstract))
-        self.add(iri, SCHEMA.performer, self.minter.person(talk.speaker))
+        for speaker in talk.speakers:
+            self.add(iri, SCHEMA.performer, self.minter.person(speaker))
         self.add(iri, SCHEMA.superEvent, event_iri)
+        self.schedule(talk, iri, event_iri)
         for key in talk.coauthors:
             self.add(iri, SCHEMA.contributor, self.minter.person(key))
         for ref in talk.citations:
@@ -108,6 +110,27 @@ class _Mapper:
             self.add(iri, TG.titleSource, Literal(str(talk.title_span)))
         if talk.abstract and talk.abstract_span is not None:
             self.add(iri, TG.abstractSource, Literal(str(talk.abstract_span)))
+
+    def schedule(self, talk: Talk, iri: URIRef, event_iri: URIRef) -> None:
+        """Times, room, track, session and id of a talk, as a conference tool exported them."""
+        where = f"talk {talk.position}"
+        if talk.start:
+            self.add(
+                iri, SCHEMA.startDate, temporal_literal(talk.start, source=where, field="start")
+            )
+        if talk.end:
+            self.add(iri, SCHEMA.endDate, temporal_literal(talk.end, source=where, field="end"))
+        if talk.room:
+            place = self.minter.fragment(event_iri, f"room-{slugify(talk.room)}")
+            self.add(iri, SCHEMA.location, place)
+            self.add(place, RDF.type, SCHEMA.Place)
+            self.add(place, SCHEMA.name, Literal(talk.room))
+        if talk.track:
+            self.add(iri, TG.track, Literal(talk.track))
+        if talk.session:
+            self.add(iri, TG.session, Literal(talk.session))
+        if talk.identifier:
+            self.add(iri, SCHEMA.identifier, Literal(talk.identifier))
 
     def person(self, person: Person) -> None:
         iri = self.minter.person(person.key)
@@ -125,6 +148,8 @@ class _Mapper:
             orcid = person.orcid.strip().rstrip("/").rsplit("/", 1)[-1]
             self.add(iri, SCHEMA.identifier, Literal(orcid))
             self.add(iri, SCHEMA.sameAs, URIRef(ORCID_BASE + orcid))
+        for identifier in person.identifiers:
+            self.add(iri, SCHEMA.identifier, Literal(identifier))
         for span in person.spans:
             self.add(iri, TG.sourceLocation, Literal(str(span)))
 

@@ -163,6 +163,7 @@ class _Resolver:
             self.affiliate(person, entry, from_roster=True)
             if person.key not in event.performers:
                 event.performers.append(person.key)
+        self.model.warnings.extend(programme.skipped)
         for position, talk_entry in enumerate(programme.talks, 1):
             talk = self.talk(talk_entry, position)
             event.talks.append(talk.key)
@@ -183,9 +184,10 @@ class _Resolver:
             abstract_span=entry.abstract.span if entry.abstract is not None else None,
             position=position,
         )
+        self.schedule(talk, entry, speaker)
         for mention in entry.coauthors:
             coauthor = self.person(mention)
-            if coauthor.key != speaker.key and coauthor.key not in talk.coauthors:
+            if coauthor.key not in talk.speakers and coauthor.key not in talk.coauthors:
                 talk.coauthors.append(coauthor.key)
         seen: set[str] = set()
         for ref in entry.citations:
@@ -194,6 +196,25 @@ class _Resolver:
                 talk.citations.append(ref)
         self.model.talks[key] = talk
         return talk
+
+    def schedule(self, talk: Talk, entry: TalkEntry, speaker: Person) -> None:
+        """What exports add: more speakers, paper authors, ids, times, room, track, session."""
+        _identify(speaker, entry.speaker)
+        for other in entry.more_speakers:
+            person = self.person(other.name)
+            self.affiliate(person, other, from_roster=False)
+            _identify(person, other)
+            if person.key not in talk.speakers:
+                talk.more_speakers.append(person.key)
+        for author in entry.authors:
+            person = self.person(author.name)
+            self.affiliate(person, author, from_roster=False)
+            _identify(person, author)
+            if person.key not in talk.speakers and person.key not in talk.coauthors:
+                talk.coauthors.append(person.key)
+        talk.start, talk.end = entry.start, entry.end
+        talk.room, talk.track, talk.session = entry.room, entry.track, entry.session
+        talk.identifier = entry.identifier
 
     def finish(self) -> KnowledgeModel:
         used: set[str | None] = set()
@@ -204,6 +225,11 @@ class _Resolver:
         for key in [k for k in self.model.institutions if k not in used]:
             del self.model.institutions[key]
         return self.model
+
+
+def _identify(person: Person, entry: SpeakerEntry) -> None:
+    if entry.identifier and entry.identifier not in person.identifiers:
+        person.identifiers.append(entry.identifier)
 
 
 def _where(span: Span | None) -> str:

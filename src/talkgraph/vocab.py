@@ -40,6 +40,8 @@ class TG(DefinedNamespace):
     # talks
     isPlaceholder: URIRef  # noqa: N815  - true for TBA talks
     position: URIRef  # order of a talk in its programme
+    track: URIRef  # the track a conference tool files a talk under (text)
+    session: URIRef  # the session (block of talks) a talk is given in (text)
     # provenance of extracted facts: "file:line:start-end"
     sourceLocation: URIRef  # noqa: N815
     titleSource: URIRef  # noqa: N815

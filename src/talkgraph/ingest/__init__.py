@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from ..errors import InputError, Place
 from ..model import EventInfo, Programme
 from .document import read_text
 from .event import load_event, merge_event
 from .extract import find_arxiv_ids, find_coauthors
+from .importers import EXPORT_FORMATS, detect, load_export, read_bytes
 from .structured import (
     load_structured,
     parse_structured,
@@ -19,9 +21,12 @@ from .structured import (
 from .text import parse_text
 
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
+#: What ``fmt`` (``--format``) may force: programme text, the structured format, or an export.
+FORMAT_NAMES = ("text", "structured", *EXPORT_FORMATS)
 
 __all__ = [
     "EventInfo",
+    "FORMAT_NAMES",
     "find_arxiv_ids",
     "find_coauthors",
     "load_event",
@@ -34,16 +39,34 @@ __all__ = [
 ]
 
 
-def load_programme(path: Path | str, event: Path | str | None = None) -> Programme:
-    """Parse a programme file (structured by suffix, text otherwise); ``source`` is its name.
+def load_programme(
+    path: Path | str, event: Path | str | None = None, fmt: str | None = None
+) -> Programme:
+    """Parse a programme file; ``source`` is its name.
 
+    The format is ``fmt`` when given (one of :data:`FORMAT_NAMES`), else detected: a
+    conference tool's export by its content, then by its suffix (see
+    :mod:`talkgraph.ingest.importers`); else structured YAML/JSON by suffix; else text.
     With ``event``, the sidecar's fields override what the programme says about the event.
     """
-    if Path(path).suffix.lower() in STRUCTURED_SUFFIXES:
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        known = ", ".join(FORMAT_NAMES)
+        raise InputError(f"unknown format {fmt!r} (known: {known})", Place(Path(path).name))
+    if fmt in EXPORT_FORMATS or fmt is None:
+        data, name = read_bytes(path)
+        found = fmt or (detect(data, name) if data.strip() else None)
+        if found is not None:
+            programme = load_export(data, name, found)
+            return _with_event(programme, event)
+    if fmt == "structured" or (fmt is None and Path(path).suffix.lower() in STRUCTURED_SUFFIXES):
         programme = load_structured(path)
     else:
         text, name = read_text(path)
         programme = parse_text(text, name)
+    return _with_event(programme, event)
+
+
+def _with_event(programme: Programme, event: Path | str | None) -> Programme:
     if event is not None:
         merged = merge_event(programme.event, load_event(event))
         programme = dataclasses.replace(programme, event=merged)

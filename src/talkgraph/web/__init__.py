@@ -70,9 +70,10 @@ def _blueprints() -> list[Blueprint]:
     from .pages import bp as pages
     from .query import bp as query
     from .reload import bp as reload
+    from .schedules import bp as schedules
     from .sparql import bp as sparql
 
-    return [sparql, graphs, query, pages, downloads, openapi, reload]
+    return [sparql, graphs, query, pages, downloads, openapi, reload, schedules]
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:

@@ -208,14 +208,15 @@ def institution_page(iri: str) -> Page:
 def event_page(iri: str) -> Page:
     facts = Facts(iri)
     name = facts.text(SCHEMA.name)
-    talks: list[Item] = [
+    talks: list[Item] = [  # one row per talk, its speakers together (a talk may have several)
         {
-            "talk": named(r, "talk", "title"),
-            "position": r["position"].text if "position" in r else "",
-            "placeholder": "placeholder" in r and r["placeholder"].text == "true",
-            "speaker": named(r, "speaker", "speakerName"),
+            "talk": named(rows[0], "talk", "title"),
+            "position": rows[0]["position"].text if "position" in rows[0] else "",
+            "placeholder": "placeholder" in rows[0] and rows[0]["placeholder"].text == "true",
+            "speaker": named(rows[0], "speaker", "speakerName"),
+            "speakers": [s for s in (named(r, "speaker", "speakerName") for r in rows) if s],
         }
-        for r in select("event_talks", iri)
+        for rows in grouped(select("event_talks", iri), "talk")
     ]
     roster = facts.all(SCHEMA.performer)
     schema = schema_org(
