@@ -74,7 +74,7 @@ class MemoryStore:
         """Load ``data_dir``'s ``dataset.nt`` (required), ``dataset.nq`` and ``void.ttl``."""
         files = load_plan(data_dir, base_iri)
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        executor = Executor.from_files(files, prefixes)
+        executor = Executor.from_files(files, prefixes, base_iri)
         return cls(executor, limits=limits, workers=workers, worker_memory_mb=worker_memory_mb)
 
     def query(
