@@ -147,7 +147,7 @@ def validate(files: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
     from .validation import validate as run_validate
 
     store = read_store(list(files))
-    report = run_validate(store, load_shapes(list(shapes) or None))
+    report = run_validate(store, load_shapes(list(shapes) or None), by_graph=True)
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
 
