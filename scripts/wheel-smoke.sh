@@ -110,7 +110,18 @@ for path in ("/static/favicon.svg", "/openapi.json", "/query/canned"):  # files 
         assert response.status == 200 and response.read(), path
 print(f"  /, /sparql ({n} triples), the favicon, /openapi.json and canned queries answer")
 PY
-workers=$(pgrep -P "$server" || true)
+workers=$("$work/venv/bin/python" - "$server" <<'PY'
+import sys
+from pathlib import Path
+for stat in Path("/proc").glob("[0-9]*/stat"):  # the server's children: its query workers
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if fields[1] == sys.argv[1]:
+        print(stat.parent.name)
+PY
+)
 step "stopping the server (SIGTERM) and its query workers ($(echo $workers))"
 stop_server || { echo "wheel-smoke: the server did not stop on SIGTERM" >&2; exit 1; }
 wait "$server" || { echo "wheel-smoke: the server exited with status $?" >&2; exit 1; }

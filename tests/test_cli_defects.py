@@ -264,3 +264,46 @@ def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "internal error: KeyError" in result.output
     monkeypatch.setenv("TALKGRAPH_DEBUG", "1")
     assert isinstance(invoke("stats", "--data", str(MINI)).exception, KeyError)
+
+
+def test_serve_prints_the_bound_port_and_stops_on_sigterm() -> None:
+    """`--port 0` takes a free port and says which; SIGTERM stops the server and its workers."""
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    code = "import sys; from talkgraph.cli import main; sys.exit(main())"
+    args = ["serve", "--data", str(MINI), "--port", "0"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        match = re.match(r"serving .* on http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        port = int(match.group(1))
+        assert port != 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+            assert response.status == 200
+        children = [
+            p.parent.name
+            for p in Path("/proc").glob("[0-9]*/stat")
+            if p.exists() and _ppid(p) == process.pid
+        ]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        time.sleep(0.2)
+        assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _ppid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

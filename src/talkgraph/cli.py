@@ -162,7 +162,7 @@ def validate(files: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
     from .validation import validate as run_validate
 
     store = read_store(list(files))
-    report = run_validate(store, load_shapes(list(shapes) or None))
+    report = run_validate(store, load_shapes(list(shapes) or None), by_graph=True)
     click.echo(report.text())
     sys.exit(0 if report.conforms else 1)
 
@@ -421,8 +421,18 @@ def check_port(host: str, port: int) -> None:
     show_default=True,
     help="Load by Graph Store Protocol PUT or by batched SPARQL Update INSERT DATA.",
 )
-@click.option("--update-endpoint", default=None, help="SPARQL Update URL (default: --to).")
-@click.option("--gsp-endpoint", default=None, help="Graph Store Protocol URL (for gsp).")
+@click.option(
+    "--update-endpoint",
+    default=None,
+    help="SPARQL Update URL (default: --to). Oxigraph: .../update, Fuseki: .../DATASET/update, "
+    "Virtuoso: .../sparql-auth.",
+)
+@click.option(
+    "--gsp-endpoint",
+    default=None,
+    help="Graph Store Protocol URL, needed by --method gsp. Oxigraph: .../store, "
+    "Fuseki: .../DATASET/data, Virtuoso: .../sparql-graph-crud-auth.",
+)
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1))
 @click.option(
     "--user",

@@ -186,8 +186,14 @@ def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
     return shapes
 
 
-def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Report:
-    """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``."""
+def validate(
+    data: Graph | pyoxigraph.Store, shapes: Graph | None = None, *, by_graph: bool = False
+) -> Report:
+    """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``.
+
+    A store is validated as the union of its graphs; with ``by_graph``, each result of a store
+    with named graphs says which graphs hold its focus node (:attr:`Result.graphs`).
+    """
     graph = _as_graph(data)
     shapes_graph = load_shapes() if shapes is None else shapes
     _conforms, report_graph, _text = pyshacl.validate(
@@ -205,7 +211,7 @@ def validate(data: Graph | pyoxigraph.Store, shapes: Graph | None = None) -> Rep
     names = bind_prefixes(Graph()).namespace_manager
     names.bind("tgsh", TGSH)
     results = [_result(report_graph, graph, node, names) for node in _result_nodes(report_graph)]
-    if isinstance(data, pyoxigraph.Store) and any(True for _ in data.named_graphs()):
+    if by_graph and isinstance(data, pyoxigraph.Store) and any(True for _ in data.named_graphs()):
         results = [replace(r, graphs=_graphs_of(data, r.focus)) for r in results]
     results.sort(key=Result.sort_key)
     return Report(results=results, graph=report_graph)

@@ -180,9 +180,12 @@ class ReadOnlyExecutor(Executor):
     """An :class:`Executor` that opens the on-disk store read-only on first use, so each
     forked worker opens its own handle after the fork (no database handle crosses it)."""
 
-    def __init__(self, path: Path, prefixes: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, path: Path, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None
+    ) -> None:
         self.path = path
         self.prefixes = dict(prefixes or {})
+        self.base_iri = base_iri
         self._store: ox.Store | None = None
 
     @property
@@ -219,5 +222,5 @@ class DiskStore(MemoryStore):
         self.triple_count = loaded.triple_count
         self.named_graphs: Sequence[str] = list(loaded.named_graphs)
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        executor = ReadOnlyExecutor(self.store_dir / loaded.directory, prefixes)
+        executor = ReadOnlyExecutor(self.store_dir / loaded.directory, prefixes, base_iri)
         self._pool = WorkerPool(executor, size=pool_size(workers), memory_mb=worker_memory_mb)

@@ -65,19 +65,26 @@ class SplitExecutor(Executor):
     """
 
     def __init__(
-        self, store: ox.Store, default_store: ox.Store, prefixes: Mapping[str, str] | None = None
+        self,
+        store: ox.Store,
+        default_store: ox.Store,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
     ) -> None:
-        super().__init__(store, prefixes)
-        self.default_only = Executor(default_store, prefixes)
+        super().__init__(store, prefixes, base_iri)
+        self.default_only = Executor(default_store, prefixes, base_iri)
 
     @classmethod
     def from_plan(
-        cls, files: Sequence[LoadStep], prefixes: Mapping[str, str] | None = None
+        cls,
+        files: Sequence[LoadStep],
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
     ) -> SplitExecutor:
         store, default_store = ox.Store(), ox.Store()
         load_files(store, files)
         load_files(default_store, [LoadStep(s.path, default=True) for s in files if s.default])
-        return cls(store, default_store, prefixes)
+        return cls(store, default_store, prefixes, base_iri)
 
     def execute(self, request: Request) -> QueryResult:
         if reads_default_graph_only(request):
@@ -126,7 +133,7 @@ class MemoryStore:
         ``workers`` 0 or less: one per CPU and one more (see :func:`~.pool.pool_size`)."""
         files = load_plan(data_dir, base_iri)
         prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        executor = SplitExecutor.from_plan(files, prefixes)
+        executor = SplitExecutor.from_plan(files, prefixes, base_iri)
         return cls(executor, limits=limits, workers=workers, worker_memory_mb=worker_memory_mb)
 
     def query(

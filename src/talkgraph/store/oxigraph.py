@@ -125,20 +125,35 @@ def load_files(store: ox.Store, files: Sequence[LoadStep]) -> None:
 
 
 class Executor:
-    """A pyoxigraph store and the code that answers one :class:`Request` on it."""
+    """A pyoxigraph store and the code that answers one :class:`Request` on it.
 
-    def __init__(self, store: ox.Store, prefixes: Mapping[str, str] | None = None) -> None:
+    Relative IRIs in a query are resolved against ``base_iri`` (the dataset's base), the base
+    IRI the service defines (SPARQL 1.1 Protocol, 2.3); a query's own ``BASE`` comes first.
+    """
+
+    base_iri: str | None = None
+
+    def __init__(
+        self,
+        store: ox.Store,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+    ) -> None:
         self.store = store
         self.prefixes = dict(prefixes or {})
+        self.base_iri = base_iri
 
     @classmethod
     def from_files(
-        cls, files: Sequence[LoadStep], prefixes: Mapping[str, str] | None = None
+        cls,
+        files: Sequence[LoadStep],
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
     ) -> Executor:
         """A new in-memory store with ``files`` loaded (see :func:`load_files`)."""
         store = ox.Store()
         load_files(store, files)
-        return cls(store, prefixes)
+        return cls(store, prefixes, base_iri)
 
     def default_graph_size(self) -> int:
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
@@ -156,6 +171,7 @@ class Executor:
         try:
             answer = self.store.query(
                 request.sparql,
+                base_iri=self.base_iri,
                 default_graph=default,  # type: ignore[arg-type]
                 named_graphs=named,  # type: ignore[arg-type]
             )
