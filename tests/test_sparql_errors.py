@@ -70,6 +70,7 @@ def test_error_shape_json_html_text(app: Flask) -> None:
         "error": "NotFound",
         "message": "no such <talk>",
         "status": 404,
+        "request_id": as_json.headers["X-Request-Id"],  # in every error body
     }
     as_html = client.get("/missing", headers={"Accept": "text/html"})
     assert as_html.mimetype == "text/html"
