@@ -122,6 +122,7 @@ def test_every_error_body_carries_the_request_id(client: FlaskClient, accept: st
         ("POST", "/sparql", {"data": "x" * 300_000, "content_type": "application/sparql-query"}),
         ("DELETE", "/version", {}),
         ("GET", "/person/rene%20vidal", {}),
+        ("GET", "/person/nobody-at-all", {}),  # the HTML 404 page of an entity
     ]
     for method, path, extra in requests:
         response = client.open(path, method=method, headers={"Accept": accept}, **extra)
