@@ -132,6 +132,14 @@ def test_an_iri_after_a_value_in_parentheses_is_refused_as_ambiguous() -> None:
         check_query("SELECT * { FILTER(?a <http://x/#y>) }")
     assert check_query("SELECT * { FILTER(?a = <http://x/#y>) }") == "select"
     assert check_query("SELECT * { FILTER(?a < 3) }") == "select"
+    # parentheses that hold data, not expressions: IRIs with fragments are fine there
+    for query in (
+        "SELECT * { VALUES (?p ?o) { (<http://x/#a> <http://x/#b>) } }",
+        "SELECT * { ?s <http://x/p> (<http://x/#a> <http://x/#b>) }",
+        "SELECT * { ?s ?p ?o } VALUES (?s ?o) { (<http://x/#a> <http://x/#b>) }",
+    ):
+        assert check_query(query) == "select", query
+        assert _oxigraph_accepts(query), query
 
 
 @pytest.mark.parametrize("opening", ["{", "(", "[", "!"])

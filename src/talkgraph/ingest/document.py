@@ -14,8 +14,16 @@ import jsonschema
 import yaml
 
 from ..errors import InputError, Place
+from ..model import Programme
 
-MAX_BYTES = 5 * 1024 * 1024
+#: Input limits, checked before any parsing (see docs/limits-and-safety.md).  Building costs
+#: time and memory in proportion to the input (about 15 ms and 150 KB per line of a programme
+#: page full of talks), so these bound a build at a few minutes and a couple of GB.
+MAX_BYTES = 5 * 1024 * 1024  # per input file
+MAX_LINES = 10_000  # per input file
+MAX_LINE_CHARS = 20_000  # per line of a text programme (an abstract is one line there)
+MAX_ABSTRACT_CHARS = 20_000  # per abstract, in any format (also in programme.schema.json)
+MAX_TITLE_CHARS = 1_000  # per title, in any format (also in programme.schema.json)
 
 # A path into a document: keys and list indices, e.g. ("talks", 3, "title").
 PathKey = tuple[str | int, ...]
@@ -54,7 +62,53 @@ def read_text(path: Path | str) -> tuple[str, str]:
         raise InputError(
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", Place(name, line)
         ) from exc
+    check_lines(text, name)
     return text, name
+
+
+def check_lines(text: str, name: str, max_line_chars: int | None = None) -> None:
+    """InputError when ``text`` has more than :data:`MAX_LINES` lines, or (with
+    ``max_line_chars``) a line longer than that; linear, before any parsing."""
+    count = text.count("\n") + (not text.endswith("\n"))
+    if count > MAX_LINES:
+        raise InputError(
+            f"file has {count} lines; the limit is {MAX_LINES} (split the programme into "
+            "several files)",
+            Place(name, MAX_LINES + 1),
+        )
+    if max_line_chars is None:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > max_line_chars:
+            raise InputError(
+                f"line is {len(line)} characters long; the limit is {max_line_chars} "
+                "(an abstract may have at most "
+                f"{MAX_ABSTRACT_CHARS} characters)",
+                Place(name, number),
+            )
+
+
+def check_text_input(text: str, name: str) -> None:
+    """The limits of a text programme (size, lines, line length), before it is parsed."""
+    if len(text) > MAX_BYTES:
+        raise InputError(f"input is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(name))
+    check_lines(text, name, MAX_LINE_CHARS)
+
+
+def check_talk_texts(programme: Programme) -> None:
+    """InputError for a title or abstract over :data:`MAX_TITLE_CHARS` /
+    :data:`MAX_ABSTRACT_CHARS`, at its place (an abstract may span lines)."""
+    for talk in programme.talks:
+        for what, mention, limit in (
+            ("title", talk.title, MAX_TITLE_CHARS),
+            ("abstract", talk.abstract, MAX_ABSTRACT_CHARS),
+        ):
+            if mention is not None and len(mention.text) > limit:
+                span = mention.span
+                raise InputError(
+                    f"the {what} is {len(mention.text)} characters long; the limit is {limit}",
+                    Place(span.file, span.line, None, what) if span else Place(programme.source),
+                )
 
 
 class _Loader(yaml.SafeLoader):

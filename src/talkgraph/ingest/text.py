@@ -16,7 +16,7 @@ from ..errors import InputError, Place
 from ..iris import fold
 from ..model import Mention, Programme, Span, SpeakerEntry, TalkEntry
 from . import classify as cl
-from .document import MAX_BYTES
+from .document import check_talk_texts, check_text_input
 from .extract import arxiv_refs, coauthor_mentions
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " "})
@@ -239,8 +239,7 @@ def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> lis
 
 def parse_text(text: str, source: str) -> Programme:
     """Parse a programme page given as text; ``source`` names it in spans and errors."""
-    if len(text) > MAX_BYTES:
-        raise InputError(f"input is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(source))
+    check_text_input(text, source)  # size, lines, line length: before any work
     lines = normalise(text)
     if not lines:
         raise InputError("input is empty", Place(source, 1))
@@ -253,4 +252,6 @@ def parse_text(text: str, source: str) -> Programme:
             "('Title:' lines) found",
             Place(source, lines[0].no),
         )
-    return Programme(source, tuple(roster), tuple(talks), roster_heading=heading)
+    programme = Programme(source, tuple(roster), tuple(talks), roster_heading=heading)
+    check_talk_texts(programme)
+    return programme

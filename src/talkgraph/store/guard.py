@@ -18,9 +18,11 @@ follows the terminal rules of oxigraph's own grammar (``spargebra/src/parser.rs`
   IRIs, comments, variables and local names are never keywords.
 
 Where oxigraph's reading depends on context the lexer cannot see, the query is refused rather
-than guessed: an IRI holding ``#`` or ``'`` right after an operand inside parentheses could be
-the ``<`` operator followed by a comment or a string.  The SPARQL form comes from the first
-keyword after the prologue; a query starting with an Update keyword is refused as read-only.
+than guessed: an IRI holding ``#`` or ``'`` right after an operand inside parentheses that may
+hold an expression could be the ``<`` operator followed by a comment or a string (parentheses
+of VALUES rows and RDF collections hold no expression, so IRIs with fragments are fine there).
+The SPARQL form comes from the first keyword after the prologue; a query starting with an
+Update keyword is refused as read-only.
 Nesting deeper than :data:`MAX_DEPTH` is refused here, because oxigraph's recursive parser
 would overflow its stack (a crash, not an error).
 
@@ -150,13 +152,35 @@ class _Lexer:
         self.no_colon_until = -1  # a PN_PREFIX run here has no ':' after it
         self.tokens: list[tuple[Kind, str, int]] = []
         self.open: list[str] = []  # the brackets open at this point
+        self.expression: list[bool] = []  # for each: may it hold an expression?
 
     def _emit(self, kind: Kind, text: str, offset: int) -> None:
         if kind == "other" and text in "([{":
             self.open.append(text)
+            self.expression.append(text == "(" and self._opens_expression())
         elif kind == "other" and text in ")]}" and self.open:
             self.open.pop()
+            self.expression.pop()
         self.tokens.append((kind, text, offset))
+
+    def _opens_expression(self) -> bool:
+        """Whether a ``(`` about to be emitted may hold an expression (where ``<`` can be the
+        operator), rather than data: a VALUES row or variable list, or an RDF collection.
+        When unsure it says yes (the only cost is refusing an ambiguous ``<``)."""
+        if self.expression and self.expression[-1]:
+            return True  # arguments, IN lists, nested brackets of an expression
+        if not self.tokens:
+            return True
+        kind, text, _ = self.tokens[-1]
+        if kind == "word":  # FILTER, BIND, HAVING, BY, ASC, function names... but not these
+            return text.upper() not in ("VALUES", "A")
+        if not self.open:
+            return True  # SELECT (…), GROUP BY, ORDER BY, HAVING
+        if kind in ("iri", "pname") and len(self.tokens) > 1:
+            before_kind, before, _ = self.tokens[-2]
+            glued = kind == "pname" and "FILTER" in text.partition(":")[0].upper()
+            return glued or before_kind == "word"  # FILTER ex:f(…), keyword + function
+        return kind == "pname" and "FILTER" in text.partition(":")[0].upper()
 
     def _gt_after(self, i: int) -> int:
         if self.next_gt != -1 and self.next_gt < i:
@@ -230,9 +254,9 @@ class _Lexer:
             self._emit("other", "<", i)
             return i + 1
         content = text[i + 1 : end]
-        if ("#" in content or "'" in content) and self._after_operand_in_parentheses():
+        if ("#" in content or "'" in content) and self._after_operand_in_expression():
             raise _Refuse(
-                f"ambiguous '<' at {_position(text, i)}: inside parentheses after a value it "
+                f"ambiguous '<' at {_position(text, i)}: in an expression after a value it "
                 "may be the operator, but what follows could also be an IRI holding "
                 "'#' or \"'\"; write a space after the operator or percent-encode the IRI",
                 400,
@@ -240,8 +264,8 @@ class _Lexer:
         self._emit("iri", text[i : end + 1], i)
         return end + 1
 
-    def _after_operand_in_parentheses(self) -> bool:
-        if not self.open or self.open[-1] != "(":
+    def _after_operand_in_expression(self) -> bool:
+        if not self.expression or not self.expression[-1]:
             return False
         last_kind, last, _ = self.tokens[-1]
         return last_kind != "other" or last in (")", "]") or last.startswith("@")

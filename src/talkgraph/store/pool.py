@@ -135,10 +135,12 @@ def _probe_network_isolation() -> bool:
 def _crash_reason(stderr: bytes, exitcode: int | None, memory_mb: int) -> str:
     """What to tell the client about a worker that ended while running a query."""
     text = stderr.decode("utf-8", "replace")
-    if "overflowed its stack" in text:
+    # a stack overflow in the engine is a SIGSEGV (Rust's own handler, which would print
+    # "overflowed its stack", is not installed in an extension module)
+    if "overflowed its stack" in text or exitcode == -signal.SIGSEGV:
         return (
-            "the query was stopped: it is nested too deeply for the SPARQL parser "
-            "(its worker ran out of stack); simplify it"
+            "the query was stopped: it is nested too deeply for the SPARQL engine "
+            "(its worker crashed on a stack overflow); simplify it"
         )
     if "memory allocation" in text or exitcode == -signal.SIGKILL or "MemoryError" in text:
         return (
@@ -485,11 +487,13 @@ class WorkerPool:
             stderr = worker.stderr()
             self._release(self._retire(worker), heavy)
             reason = _crash_reason(stderr, worker.exitcode, self._memory_mb)
+            first = stderr.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
             log.warning(
-                "query worker %d ended (exit status %s): %s",
+                "query worker %d ended (exit status %s): %s%s",
                 worker.pid,
                 worker.exitcode,
                 reason.removeprefix("the query was stopped: "),
+                f" [it said: {first}]" if first else "",  # one line, never a backtrace
             )
             raise QueryAborted(reason) from None
         if reply is None:

@@ -10,7 +10,8 @@ Rules, in order:
   :data:`WINDOW` words of it in the same field; no context, or a tie, assigns nothing;
 * a ``tg:weak`` topic needs a title match or at least two abstract matches;
 * ``tg:tooBroad`` topics are matched (so they shadow contained labels) but not assigned;
-* placeholder talks (TBA) get no topics. Broader topics are never added.
+* placeholder talks (TBA) get no topics. Broader topics are never added;
+* at most :data:`MAX_EVIDENCE` pieces of evidence are kept per topic and field (the first).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from .vocabulary import Token, Vocabulary, label_key, label_pattern, tokenize
 
 WINDOW = 10  # words either side of an ambiguous term that count as its context
 CONTEXT_CHARS = 30  # characters of prefix/suffix kept for an oa:TextQuoteSelector
+#: Pieces of evidence (annotations) kept per topic and field of a talk: the first ones.  A
+#: topic's decision uses every match; the cap keeps the dataset linear in its input (a long
+#: abstract repeating a label would otherwise add ~12 triples per repetition).
+MAX_EVIDENCE = 10
 FIELDS = ("title", "abstract")
 
 
@@ -96,13 +101,19 @@ class Matcher:
                         found.append(_Match(i, i + length, entry))
         return found
 
-    @staticmethod
-    def _longest(matches: list[_Match]) -> list[_Match]:
-        """Drop every match strictly inside a longer one."""
+    def _longest(self, matches: list[_Match]) -> list[_Match]:
+        """Drop every match inside a longer (or an earlier equal) one.
+
+        Linear in the number of matches: a match is at most :attr:`longest` tokens long, so
+        only kept matches starting at most that far before it can contain it.
+        """
         kept: list[_Match] = []
+        reach: dict[int, int] = {}  # start token -> furthest end of a kept match starting there
         for m in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
-            if not any(k.start <= m.start and m.end <= k.end for k in kept):
+            first = max(0, m.end - self.longest)
+            if not any(reach.get(s, -1) >= m.end for s in range(first, m.start + 1)):
                 kept.append(m)
+                reach[m.start] = max(reach.get(m.start, -1), m.end)
         return sorted(kept, key=lambda m: (m.start, m.end))
 
     def _hits(self, slug: str, keys: Sequence[str]) -> int:
@@ -160,7 +171,11 @@ class Matcher:
                 continue
             if concept.weak and not _strong(found):
                 continue
-            out.extend(found)
+            per_field: dict[str, int] = defaultdict(int)
+            for item in found:
+                per_field[item.field] += 1
+                if per_field[item.field] <= MAX_EVIDENCE:
+                    out.append(item)
         return sorted(out, key=lambda a: (FIELDS.index(a.field), a.start, a.topic))
 
 

@@ -135,3 +135,4 @@ def install(app: Flask) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.before_request(_begin)
     app.after_request(_finish)
+    app.jinja_env.globals["request_id"] = request_id  # error pages show it
