@@ -244,3 +244,37 @@ def test_the_check_agrees_with_the_grammar(case: tuple[str, bool]) -> None:
     else:
         assert check_query(query) == "select", query
         assert _oxigraph_accepts(query), query  # a real query, not one both misread
+
+
+# --- the remote store: the same check decides before anything is sent ----------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a\\# . SERVICE <http://127.0.0.1:9/> {} }",
+        "SELECT * WHERE { ?s ?p <http://x/\\u0061#> SERVICE SILENT <http://127.0.0.1:9/> {} }",
+        'DEFINE input:grab-all "yes" SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }',
+        'SELECT * { ?s ?p ?o OPTION (get:soft "soft") }',
+        "SPARQL SELECT * { ?s ?p ?o }",
+        "this is not sparql",
+        "SELECT * WHERE { " + "{" * (MAX_DEPTH + 1),
+    ],
+)
+def test_the_remote_store_sends_nothing_the_check_refuses(query: str) -> None:
+    from pathlib import Path
+
+    from servers import recording_listener
+    from talkgraph.web import create_app
+
+    mini = Path(__file__).parent / "fixtures" / "mini"
+    with recording_listener() as listener:
+        app = create_app(mini, config={"TESTING": True, "STORE": listener.url})
+        try:
+            assert len(listener.requests) == 1  # the triple count at start
+            response = app.test_client().get("/sparql", query_string={"query": query})
+            assert response.status_code in (400, 403), response.get_data(as_text=True)
+            assert str(response.headers["X-Request-Id"]) in response.get_data(as_text=True)
+            assert len(listener.requests) == 1
+        finally:
+            app.extensions["talkgraph"].close()
