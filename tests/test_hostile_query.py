@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +19,8 @@ from talkgraph.errors import QueryError, QueryRefused
 from talkgraph.store import Limits, QueryTooLarge, check_query
 from talkgraph.store.base import admit
 from talkgraph.store.guard import MAX_DEPTH, analyse, where_group_start
+from talkgraph.store.oxigraph import Executor, Request
+from talkgraph.store.pool import WorkerPool
 
 EVIL = "<http://127.0.0.1:9/sparql>"
 
@@ -236,7 +239,7 @@ def _queries(draw: st.DrawFn) -> tuple[str, bool]:
     return f"PREFIX ex: <http://e/>\nSELECT * WHERE {{ {body}\n}}", service
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_queries())
 def test_the_check_agrees_with_the_grammar(case: tuple[str, bool]) -> None:
     query, has_service = case
@@ -246,3 +249,99 @@ def test_the_check_agrees_with_the_grammar(case: tuple[str, bool]) -> None:
     else:
         assert check_query(query) == "select", query
         assert _oxigraph_accepts(query), query  # a real query, not one both misread
+
+
+# --- the remote store: the same check decides before anything is sent ----------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a\\# . SERVICE <http://127.0.0.1:9/> {} }",
+        "SELECT * WHERE { ?s ?p <http://x/\\u0061#> SERVICE SILENT <http://127.0.0.1:9/> {} }",
+        'DEFINE input:grab-all "yes" SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }',
+        'SELECT * { ?s ?p ?o OPTION (get:soft "soft") }',
+        "SPARQL SELECT * { ?s ?p ?o }",
+        "this is not sparql",
+        "SELECT * WHERE { " + "{" * (MAX_DEPTH + 1),
+    ],
+)
+def test_the_remote_store_sends_nothing_the_check_refuses(query: str) -> None:
+    from pathlib import Path
+
+    from servers import recording_listener
+    from talkgraph.web import create_app
+
+    mini = Path(__file__).parent / "fixtures" / "mini"
+    with recording_listener() as listener:
+        app = create_app(mini, config={"TESTING": True, "STORE": listener.url})
+        try:
+            assert len(listener.requests) == 1  # the triple count at start
+            response = app.test_client().get("/sparql", query_string={"query": query})
+            assert response.status_code in (400, 403), response.get_data(as_text=True)
+            assert str(response.headers["X-Request-Id"]) in response.get_data(as_text=True)
+            assert len(listener.requests) == 1
+        finally:
+            app.extensions["talkgraph"].close()
+
+
+# --- differential: what the check lets through never makes oxigraph call SERVICE ------------
+
+_TRICKY = st.sampled_from(
+    ["ex:a\\#", "ex:a\\'", "<http://x/\\u0061#>", "<http://x/#>", "<http://x/it's>", '"#"',
+     "'#'", '"""#"""', "'''#'''", "'it\\'s'", '"a\\"#"', "ex:a.b", "true", "1", "?y", "ex:a\\",
+     "<http://x/\\u003e#>", '"\\u0022#"', "ex:", ":a\\#b", "<#>", "'", '"', "<", "#"]
+)  # fmt: skip
+_GLUE = st.sampled_from(["", " ", "\n", " # c\n", " . ", "\t", ") ", "} "])
+_SPELLING = st.sampled_from(["SERVICE", "service", "SERVICE SILENT", "SeRvIcE"])
+_HOLES = st.sampled_from(
+    ["VALUES ?z {{ {t} }}", "BIND({t} AS ?z)", "FILTER(?z < {t})", "FILTER(?z = {t})",
+     "VALUES (?z ?w) {{ ({t} {t}) }}", "VALUES ?z {{ 1 }} FILTER(?z < {t})"]
+)  # fmt: skip
+ENDPOINT = "<http://127.0.0.1:55555/sparql>"
+
+
+def _fetched(error: QueryError) -> bool:
+    """Whether a worker's error says it tried to fetch (it has no network: the engine's
+    "network is unreachable" is answered as a refused SERVICE that "tried to")."""
+    text = error.message.lower()
+    words = ("tried to", "unreachable", "http", "connect", "os error")
+    return isinstance(error, QueryRefused) or any(word in text for word in words)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[WorkerPool]:
+    pool = WorkerPool(Executor.from_files([]), size=1)  # refuses to start without a netns
+    yield pool
+    pool.close()
+
+
+def test_the_sandbox_shows_a_fetch_attempt(sandbox: WorkerPool) -> None:
+    """The ground truth of the test below: a SERVICE that oxigraph evaluates is seen."""
+    with pytest.raises(QueryRefused, match="SERVICE .* tried to") as info:
+        sandbox.run(Request(sparql=f"SELECT * {{ VALUES ?z {{ 1 }} SERVICE {ENDPOINT} {{ }} }}"), 5)
+    assert _fetched(info.value)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(hole=_HOLES, term=_TRICKY, glue=_GLUE, spelling=_SPELLING, after=_GLUE)
+def test_what_passes_the_check_never_reaches_service(
+    sandbox: WorkerPool, hole: str, term: str, glue: str, spelling: str, after: str
+) -> None:
+    """Tricky terms before a SERVICE (about one in three of these queries make oxigraph try
+    to fetch when run unchecked): whatever the check lets through never tries."""
+    query = (
+        "PREFIX ex: <http://e/> PREFIX : <http://e/>\nSELECT * WHERE { "
+        + hole.format(t=term)
+        + glue
+        + f"{spelling} {ENDPOINT} {{ }}{after} }}"
+    )
+    try:
+        check_query(query)
+    except QueryError:
+        return  # refused (as SERVICE, or as unreadable): nothing runs
+    try:
+        sandbox.run(Request(sparql=query), 5)
+    except QueryError as error:  # a syntax error is fine; a fetch attempt is not
+        assert not _fetched(error), query

@@ -4,6 +4,7 @@ empty network namespace can be made, workers refuse to start unless explicitly a
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from flask import Flask
@@ -51,7 +52,8 @@ def test_allowed_explicitly_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
         assert pool.run(Request(sparql="ASK { }"), 5).kind == "ask"
         # a worker that cannot isolate itself and was not allowed to refuses every query
         monkeypatch.delenv(ALLOW_NO_NETNS)
-        pool._replace(pool._idle.get())  # a new worker, forked without the permission
+        old = pool._acquire(False, time.monotonic() + 5, 5)
+        pool._release(pool._retire(old), False)  # a new worker, forked without the permission
         with pytest.raises(QueryRefused, match="network"):
             pool.run(Request(sparql="ASK { }"), 5)
     finally:

@@ -62,6 +62,138 @@ _FORMS: dict[str, QueryForm] = {
 }
 _PROLOGUE = ("BASE", "PREFIX", "VERSION")
 
+#: Every keyword and function name of oxigraph 0.5's grammar (SPARQL 1.1 and 1.2); a bare word
+#: not among them is a store-specific extension (Virtuoso's DEFINE, OPTION...), never sent to a
+#: remote store.  Words starting with a digit are numbers.
+KEYWORDS = frozenset(
+    [
+        "ABS",
+        "ADD",
+        "ADJUST",
+        "ALL",
+        "AS",
+        "ASC",
+        "ASK",
+        "AVG",
+        "BASE",
+        "BIND",
+        "BNODE",
+        "BOUND",
+        "BY",
+        "CEIL",
+        "CLEAR",
+        "COALESCE",
+        "CONCAT",
+        "CONSTRUCT",
+        "CONTAINS",
+        "COPY",
+        "COUNT",
+        "CREATE",
+        "DATA",
+        "DATATYPE",
+        "DAY",
+        "DEFAULT",
+        "DELETE",
+        "DESC",
+        "DESCRIBE",
+        "DISTINCT",
+        "DROP",
+        "ENCODE_FOR_URI",
+        "EXISTS",
+        "FILTER",
+        "FLOOR",
+        "FROM",
+        "GRAPH",
+        "GROUP",
+        "GROUP_CONCAT",
+        "HAVING",
+        "HOURS",
+        "IF",
+        "IN",
+        "INSERT",
+        "INTO",
+        "IRI",
+        "LANG",
+        "LANGDIR",
+        "LANGMATCHES",
+        "LATERAL",
+        "LCASE",
+        "LIMIT",
+        "LOAD",
+        "MAX",
+        "MIN",
+        "MINUS",
+        "MINUTES",
+        "MONTH",
+        "MOVE",
+        "NAMED",
+        "NOT",
+        "NOW",
+        "OBJECT",
+        "OFFSET",
+        "OPTIONAL",
+        "ORDER",
+        "PREDICATE",
+        "PREFIX",
+        "RAND",
+        "REDUCED",
+        "REGEX",
+        "REPLACE",
+        "ROUND",
+        "SAMPLE",
+        "SECONDS",
+        "SELECT",
+        "SEPARATOR",
+        "SERVICE",
+        "SILENT",
+        "STR",
+        "STRAFTER",
+        "STRBEFORE",
+        "STRDT",
+        "STRENDS",
+        "STRLANG",
+        "STRLANGDIR",
+        "STRLEN",
+        "STRSTARTS",
+        "STRUUID",
+        "SUBJECT",
+        "SUBSTR",
+        "SUM",
+        "TIMEZONE",
+        "TO",
+        "TRIPLE",
+        "TZ",
+        "UCASE",
+        "UNDEF",
+        "UNION",
+        "URI",
+        "USING",
+        "UUID",
+        "VALUES",
+        "VERSION",
+        "WHERE",
+        "WITH",
+        "YEAR",
+        "HASLANG",
+        "HASLANGDIR",
+        "ISBLANK",
+        "ISIRI",
+        "ISLITERAL",
+        "ISNUMERIC",
+        "ISTRIPLE",
+        "ISURI",
+        "SAMETERM",
+        "MD5",
+        "SHA1",
+        "SHA256",
+        "SHA384",
+        "SHA512",
+        "A",
+        "TRUE",
+        "FALSE",
+    ]
+)
+
 READ_ONLY = "this endpoint is read-only: SPARQL Update ({}) is not accepted"
 NO_SERVICE = (
     "SERVICE (federated query) is not allowed: this endpoint never sends requests to other "
@@ -105,6 +237,7 @@ class Analysis:
     group_start: int | None
     refusal: str | None = None
     status: int = 403
+    unknown_word: str | None = None  # the first bare word that is no SPARQL keyword
 
 
 class _Refuse(Exception):
@@ -305,6 +438,7 @@ def _inspect(sparql: str) -> Analysis:
     first_word: str | None = None
     seen_where = False
     updates: list[str] = []
+    unknown: str | None = None
     depth = bangs = 0
     for index, (kind, text, offset) in enumerate(tokens):
         if kind == "word":
@@ -320,6 +454,8 @@ def _inspect(sparql: str) -> Analysis:
                 seen_where = True
             if upper in UPDATE_WORDS and upper not in updates:
                 updates.append(upper)
+            if unknown is None and upper not in KEYWORDS and not text[0].isdigit():
+                unknown = text
         elif kind == "pname":
             prefix = text.partition(":")[0].upper()
             if FEDERATION_WORD in prefix and _significant_after(tokens, index) == "{":
@@ -337,7 +473,7 @@ def _inspect(sparql: str) -> Analysis:
             raise _Refuse(f"the query nests deeper than {MAX_DEPTH} levels (at {where})", 400)
     if updates:
         raise _Refuse(READ_ONLY.format(", ".join(updates)))
-    return Analysis(form, group_start)
+    return Analysis(form, group_start, unknown_word=unknown)
 
 
 @lru_cache(maxsize=32)

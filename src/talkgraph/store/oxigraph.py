@@ -18,7 +18,7 @@ from rdflib.term import Literal as RdfLiteral
 from rdflib.term import Node as RdfNode
 from rdflib.term import URIRef as RdfURIRef
 
-from ..errors import QueryError, ResultTooLarge
+from ..errors import QueryError, QueryRefused, ResultTooLarge
 from .base import QuerySyntaxError
 from .guard import where_group_start
 from .results import CANONICAL, QueryResult, Term, formats_for, solutions_result, triples_result
@@ -178,7 +178,7 @@ class Executor:
         except SyntaxError as error:
             raise syntax_error(error, request.sparql) from None
         except (OSError, ValueError, TypeError) as error:
-            raise QueryError(f"the query failed: {error}") from None
+            raise _failure(error) from None
         try:
             result = self._canonical(answer, request)
             wanted = request.result_format
@@ -186,7 +186,7 @@ class Executor:
                 data = result.serialize(wanted)
                 result = QueryResult(result.kind, str(wanted), data, result.count)
         except (OSError, ValueError) as error:
-            raise QueryError(f"the query failed: {error}") from None
+            raise _failure(error) from None
         if len(result.data) > request.max_bytes:
             raise ResultTooLarge(
                 f"the result is larger than the limit of {request.max_bytes} bytes; "
@@ -206,3 +206,19 @@ class Executor:
             fmt = request.result_format
             return triples_result(answer, fmt, request.max_rows, request.max_bytes, self.prefixes)
         return solutions_result(answer, request.result_format, request.max_rows, request.max_bytes)
+
+
+#: What oxigraph's HTTP client says when a SERVICE call cannot leave the worker's empty
+#: network namespace (or is refused by its own rules).
+_NETWORK = ("network is unreachable", "os error 101", "is not allowed for http", "dns error")
+
+
+def _failure(error: Exception) -> QueryError:
+    """A clear error for what went wrong in the engine; a SERVICE call stopped by the
+    worker's network wall says so (the query check refuses SERVICE before it gets here)."""
+    if any(part in str(error).lower() for part in _NETWORK):
+        return QueryRefused(
+            "SERVICE (federated query) is not allowed: this endpoint never sends requests to "
+            "other servers (the query tried to, and was stopped)"
+        )
+    return QueryError(f"the query failed: {error}")

@@ -28,6 +28,7 @@ from rdflib.term import Node as RdfNode
 from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge
 from ..vocab import PREFIXES
 from .base import Limits, admit
+from .guard import analyse
 from .oxigraph import bind_values
 from .results import CANONICAL, QueryResult, Term, formats_for
 
@@ -214,6 +215,9 @@ class RemoteStore:
                 "SPARQL syntax error: a query begins (after BASE/PREFIX) with SELECT, "
                 "CONSTRUCT, DESCRIBE or ASK"
             )
+        unknown = analyse(sparql).unknown_word  # computed by admit: cached
+        if unknown is not None:  # no store-specific extension (Virtuoso DEFINE, OPTION...)
+            raise QueryError(f"SPARQL syntax error: {unknown!r} is not a SPARQL keyword")
         if named_graph_uris or any(g != self.graph_iri for g in default_graph_uris):
             raise QueryError(
                 "this endpoint serves one graph: default-graph-uri and named-graph-uri "

@@ -50,38 +50,46 @@ _G_ID = "talkgraph_request_id"
 
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+_CONTROL_ONLY = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def escape_for_log(text: str, limit: int = 2000) -> str:
-    """``text`` on one line: control characters (and backslashes) as ``\\xNN``/``\\uNNNN``
-    escapes, cut to ``limit`` characters."""
+    """Request text on one line: control characters (and backslashes, so the escapes are
+    unambiguous) as ``\\xNN``/``\\uNNNN``, cut to ``limit`` characters."""
     if len(text) > limit:
         text = text[:limit] + "..."
+    return _CONTROL.sub(_one, text)
 
-    def one(match: re.Match[str]) -> str:
-        char = match.group()
-        if char == "\\":
-            return "\\\\"
-        code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _CONTROL.sub(one, text)
+def _one_line(text: str, limit: int = 20_000) -> str:
+    """Control characters escaped (not backslashes: the text may hold escapes already)."""
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return _CONTROL_ONLY.sub(_one, text)
 
 
 class EscapingFormatter(logging.Formatter):
-    """A log formatter that writes every record as one line: the message is escaped with
-    :func:`escape_for_log`; a traceback follows on indented lines, escaped the same way."""
+    """A log formatter that writes every record as one line: control characters in the
+    message are escaped; a traceback follows on indented lines, escaped the same way."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API
-        record.message = escape_for_log(record.message, 20_000)
+        record.message = _one_line(record.message)
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 - logging API
         text = super().formatException(ei)
-        return "\n".join("    " + escape_for_log(line, 20_000) for line in text.splitlines())
+        return "\n".join("    " + _one_line(line) for line in text.splitlines())
 
     def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging API
-        return "\n".join("    " + escape_for_log(line) for line in stack_info.splitlines())
+        return "\n".join("    " + _one_line(line) for line in stack_info.splitlines())
 
 
 def new_request_id() -> str:
