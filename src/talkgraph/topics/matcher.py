@@ -38,6 +38,7 @@ class Assignment:
     end: int
     prefix: str
     suffix: str
+    confidence: float = 1.0  # below 1 for a fallback topic assigned for want of a better one
 
 
 @dataclass(frozen=True)
