@@ -50,7 +50,10 @@ def acms(mirror: Path) -> dict[str, list[dict[str, str]]]:
             continue
         line = _plain(speaker.group(1))
         inst = re.search(r"\(([^()]*)\)\s*$", line)
-        talk = {"speaker": line[: inst.start()].strip() if inst else line, "title": _plain(title.group(1))}
+        talk = {
+            "speaker": line[: inst.start()].strip() if inst else line,
+            "title": _plain(title.group(1)),
+        }
         if inst:
             talk["institution"] = inst.group(1).strip()
         talk["abstract"] = abstract.group(1).strip()
@@ -102,11 +105,20 @@ def write(out: Path, key: str, name: str, talks: list[dict[str, str]]) -> None:
 def main(mirrors: Path, out: Path) -> None:
     for key, talks in acms(mirrors / "jlindbloom+dartmouth-acms" / "repo").items():
         _, term, year = key.split("-")
-        write(out, key, f"Dartmouth Applied and Computational Math Seminar, {term.title()} {year}", talks)
+        write(
+            out,
+            key,
+            f"Dartmouth Applied and Computational Math Seminar, {term.title()} {year}",
+            talks,
+        )
     repo = mirrors / "shreyasvinaya+gspworkshop2025.github.io" / "repo"
     for year in ("23", "24"):
-        write(out, f"gsp-20{year}", f"Graph Signal Processing Workshop 20{year} (plenary talks)",
-              gsp(repo, f"_pages/schedule_{year}.md"))
+        write(
+            out,
+            f"gsp-20{year}",
+            f"Graph Signal Processing Workshop 20{year} (plenary talks)",
+            gsp(repo, f"_pages/schedule_{year}.md"),
+        )
 
 
 if __name__ == "__main__":

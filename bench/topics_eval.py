@@ -19,15 +19,17 @@ from talkgraph.registry import Registry
 from talkgraph.resolve import resolve
 from talkgraph.topics import assign, load_vocabulary
 from talkgraph.topics.evaluate import MIN_WORDS, figures, load_gold
-from talkgraph.topics.similarity import MIN_WEIGHT, TOP_K, Similarity
 from talkgraph.topics.links import talk_similarity
+from talkgraph.topics.similarity import MIN_WEIGHT, TOP_K, Similarity
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dir", nargs="?", type=Path, default=ROOT / "tests" / "data" / "topics_gold")
+    parser.add_argument(
+        "dir", nargs="?", type=Path, default=ROOT / "tests" / "data" / "topics_gold"
+    )
     parser.add_argument("--sweep", action="store_true", help="try other thresholds and top-k")
     parser.add_argument("--verbose", action="store_true", help="list topics, misses, false links")
     args = parser.parse_args()
@@ -47,22 +49,30 @@ def main() -> int:
     settings = [(MIN_WEIGHT, TOP_K)]
     if args.sweep:
         settings = [(w, k) for w in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4) for k in (3, 5, 8, None)]
-    print(f"{len(files)} programmes, {len(talks)} talks, {len(gold.related)} related and "
-          f"{len(gold.unrelated)} unrelated gold pairs")
+    print(
+        f"{len(files)} programmes, {len(talks)} talks, {len(gold.related)} related and "
+        f"{len(gold.unrelated)} unrelated gold pairs"
+    )
     print("min_weight  top_k  links  density  pair_recall  unrelated_linked")
     chosen = None
     for w, k in settings:
         f = figures(talks, programme_of, assignments, similarity.links(w, k), gold, vocabulary)
-        print(f"{w:10.2f}  {k!s:>5}  {f.links:5d}  {f.density:7.3f}  {f.pair_recall:11.1%}  "
-              f"{f.unrelated_rate:16.1%}")
+        print(
+            f"{w:10.2f}  {k!s:>5}  {f.links:5d}  {f.density:7.3f}  {f.pair_recall:11.1%}  "
+            f"{f.unrelated_rate:16.1%}"
+        )
         if (w, k) == (MIN_WEIGHT, TOP_K):
             chosen = f
     if chosen is None:
         chosen = figures(talks, programme_of, assignments, similarity.links(), gold, vocabulary)
-    print(f"talks with an abstract of >= {MIN_WORDS} words: {chosen.with_abstract}; "
-          f"without topic: {len(chosen.without_topic)}")
-    print(f"most frequent topic's share of a programme: {chosen.top_topic_share:.1%} "
-          f"({chosen.top_topic})")
+    print(
+        f"talks with an abstract of >= {MIN_WORDS} words: {chosen.with_abstract}; "
+        f"without topic: {len(chosen.without_topic)}"
+    )
+    print(
+        f"most frequent topic's share of a programme: {chosen.top_topic_share:.1%} "
+        f"({chosen.top_topic})"
+    )
     if args.verbose:
         for talk in talks:
             topics = sorted({a.topic for a in assignments.get(talk.key, ())})

@@ -6,7 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import click
 
@@ -243,19 +243,32 @@ def topics_explain(talk: str, data: Path) -> None:
     default="json",
     show_default=True,
 )
-@click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--min-weight",
+    default=None,
+    type=click.IntRange(1),
+    help="leave out lighter edges; talks/speakers: similarity in percent (default 20), "
+    "topics: shared talks (default 1)",
+)
+@click.option(
+    "--top-k",
+    default=None,
+    type=click.IntRange(0),
+    help="talks/speakers: keep each node's k strongest links (default 5; 0 keeps all)",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @user_errors
-def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None) -> None:
+def graph(
+    data: Path, kind: str, fmt: str, min_weight: int | None, top_k: int | None, output: Path | None
+) -> None:
     """A co-topic graph of the dataset, with communities and centralities."""
-    from .graphs import analyse, build_graph, export_graph, rows_from_graph
-    from .graphs.build import CoTopicData, GraphKind
+    from .graphs import analyse, build_graph, data_from_graph, export_graph
+    from .graphs.build import GraphKind
     from .rdf import read_graph
 
     rdf = read_graph([data / "dataset.nt"])
-    g = analyse(
-        build_graph(CoTopicData.from_rows(rows_from_graph(rdf)), cast(GraphKind, kind), min_weight)
-    )
+    k: int | None | Literal["default"] = "default" if top_k is None else (top_k or None)
+    g = analyse(build_graph(data_from_graph(rdf), cast(GraphKind, kind), min_weight, k))
     payload = export_graph(g, fmt)
     if output is None:
         sys.stdout.buffer.write(payload)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from .analysis import analyse
 from .build import (
     COTOPIC_QUERY,
+    HIERARCHY_QUERY,
     KINDS,
     CoTopicData,
     GraphKind,
     Row,
     build_graph,
+    data_from_graph,
+    default_min_weight,
     rows_from_bindings,
     rows_from_graph,
 )
@@ -27,6 +30,7 @@ from .rdf import cotopic_graph_iri, graph_to_rdf
 
 __all__ = [
     "COTOPIC_QUERY",
+    "HIERARCHY_QUERY",
     "FORMATS",
     "KINDS",
     "CoTopicData",
@@ -35,6 +39,8 @@ __all__ = [
     "Row",
     "analyse",
     "build_graph",
+    "data_from_graph",
+    "default_min_weight",
     "export_graph",
     "cotopic_graph_iri",
     "graph_to_rdf",

@@ -47,11 +47,15 @@ def load_gold(path: Path, known: Sequence[str] | None = None) -> Gold:
         pairs = []
         for n, item in enumerate(data.get(name) or []):
             if not isinstance(item, list) or len(item) < 2:
-                raise InputError("a pair is a list of two talk keys", Place(str(path), field=f"{name}[{n}]"))
+                raise InputError(
+                    "a pair is a list of two talk keys", Place(str(path), field=f"{name}[{n}]")
+                )
             a, b = str(item[0]), str(item[1])
             for key in (a, b):
                 if known is not None and key not in known:
-                    raise InputError(f"unknown talk {key!r}", Place(str(path), field=f"{name}[{n}]"))
+                    raise InputError(
+                        f"unknown talk {key!r}", Place(str(path), field=f"{name}[{n}]")
+                    )
             pairs.append((min(a, b), max(a, b)))
         out[name] = pairs
     return Gold(out["related"], out["unrelated"])
@@ -95,7 +99,9 @@ def figures(
         if not talk.placeholder:
             per_programme.setdefault(programme_of[talk.key], []).append(talk)
     for members in per_programme.values():
-        counts = Counter(topic for t in members for topic in {a.topic for a in assignments.get(t.key, ())})
+        counts = Counter(
+            topic for t in members for topic in {a.topic for a in assignments.get(t.key, ())}
+        )
         if counts:
             topic, n = counts.most_common(1)[0]
             if n / len(members) > share:

@@ -12,7 +12,9 @@ from .vocabulary import Vocabulary
 def hierarchy(vocabulary: Vocabulary) -> Hierarchy:
     """The vocabulary's ``skos:broader`` and its too-broad concepts."""
     concepts = vocabulary.concepts.values()
-    return Hierarchy({c.slug: c.broader for c in concepts}, [c.slug for c in concepts if c.too_broad])
+    return Hierarchy(
+        {c.slug: c.broader for c in concepts}, [c.slug for c in concepts if c.too_broad]
+    )
 
 
 def profile(assignments: Sequence[Assignment]) -> dict[str, float]:

@@ -55,9 +55,7 @@ class Link:
 class Hierarchy:
     """``skos:broader`` as a mapping, with the too-broad concepts to leave out."""
 
-    def __init__(
-        self, broader: Mapping[str, Iterable[str]], too_broad: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, broader: Mapping[str, Iterable[str]], too_broad: Iterable[str] = ()) -> None:
         self.broader = {c: tuple(sorted(set(p))) for c, p in broader.items()}
         self.too_broad = frozenset(too_broad)
         self._up: dict[str, dict[str, int]] = {}
@@ -137,9 +135,7 @@ class Similarity:
         shared = tuple(c for c in concepts if c in own_a and c in own_b)
         return Link(a, b, round(weight, 4), concepts, shared)
 
-    def links(
-        self, min_weight: float = MIN_WEIGHT, top_k: int | None = TOP_K
-    ) -> list[Link]:
+    def links(self, min_weight: float = MIN_WEIGHT, top_k: int | None = TOP_K) -> list[Link]:
         """Every link of at least ``min_weight``, thinned to each node's ``top_k`` strongest."""
         found = [
             link
