@@ -24,6 +24,7 @@ from .vocab import (
     RDF,
     SCHEMA,
     SPDX,
+    TG,
     VOID,
     XSD,
     bind_prefixes,
@@ -91,6 +92,7 @@ def describe(
     example_resources: Iterable[URIRef],
     version: str,
     entities: int | None = None,
+    subsets: Iterable[tuple[URIRef, int, str]] = (),
 ) -> Graph:
     """The description of the dataset as a graph of its own.
 
@@ -126,6 +128,12 @@ def describe(
     for resource in example_resources:
         add(ds, VOID.exampleResource, resource)
     add(ds, VOID.sparqlEndpoint, minter.sparql_endpoint)
+    for subset, size, subset_title in subsets:  # named graphs derived by the build
+        add(ds, VOID.subset, subset)
+        add(subset, RDF.type, VOID.Dataset)
+        add(subset, DCTERMS.title, Literal(subset_title))
+        add(subset, VOID.triples, Literal(size))
+        add(subset, VOID.vocabulary, URIRef(str(TG._NS)))
     for dist in distributions:
         _distribution(graph, minter, dist)
     _provenance(graph, minter, created, version)

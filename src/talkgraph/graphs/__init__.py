@@ -26,7 +26,7 @@ from .export import (
     to_graphml,
     to_node_link_json,
 )
-from .rdf import cotopic_graph_iri, graph_to_rdf
+from .rdf import cotopic_graph_iri, graph_to_rdf, related_talks_graph
 
 __all__ = [
     "COTOPIC_QUERY",
@@ -44,6 +44,7 @@ __all__ = [
     "export_graph",
     "cotopic_graph_iri",
     "graph_to_rdf",
+    "related_talks_graph",
     "nodes_csv",
     "rows_from_bindings",
     "rows_from_graph",

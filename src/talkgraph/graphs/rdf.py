@@ -12,12 +12,14 @@ common broader topic, see :mod:`talkgraph.topics.similarity`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from decimal import Decimal
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 
 from ..iris import Minter, slugify
+from ..topics.similarity import Link
 from ..vocab import RDF, TG, XSD, bind_prefixes
 
 
@@ -63,3 +65,22 @@ def graph_to_rdf(g: nx.Graph, kind: str, minter: Minter, graph_iri: URIRef | Non
         for concept in attrs.get("concepts", ()):
             out.add((link, TG.explainedBy, URIRef(concept)))
     return out
+
+
+def related_talks_graph(
+    links: Sequence[Link], minter: Minter, graph_iri: URIRef | None = None
+) -> Graph:
+    """Links between talks (keys) as ``tg:CoTopicLink`` resources of the ``talks`` kind, in the
+    same shape as :func:`graph_to_rdf` writes (weight in percent, similarity, explaining and
+    shared topics). Published by a build as the named graph ``{base}graph/cotopic-talks``."""
+    g = nx.Graph()
+    for link in links:
+        g.add_edge(
+            str(minter.talk(link.a)),
+            str(minter.talk(link.b)),
+            weight=round(link.weight * 100),
+            similarity=link.weight,
+            concepts=[str(minter.topic(c)) for c in link.concepts],
+            topics=[str(minter.topic(c)) for c in link.shared],
+        )
+    return graph_to_rdf(g, "talks", minter, graph_iri)
