@@ -34,7 +34,7 @@ from itertools import combinations
 
 DEPTH = 2  # levels of skos:broader a topic is expanded with
 DECAY = 0.5  # factor per level up
-MIN_WEIGHT = 0.2  # default: links weaker than this are left out
+MIN_WEIGHT = 0.1  # default: links weaker than this are left out (measured, see module doc)
 TOP_K = 5  # default: each node keeps at most its 5 strongest links (either end)
 EXPLAIN = 3  # concepts kept to explain a link
 
