@@ -179,7 +179,7 @@ def test_talk_edges() -> None:
 
 def test_default_threshold_and_top_k_thin_the_talk_graph() -> None:
     data = sample_data()
-    assert build_graph(data, "talks").graph == {"kind": "talks", "min_weight": 20, "top_k": 5}
+    assert build_graph(data, "talks").graph == {"kind": "talks", "min_weight": 10, "top_k": 5}
     one = build_graph(data, "talks", min_weight=1, top_k=1)
     # each talk keeps its strongest link; t3 and t4 keep one of their equal links each
     assert edge(talk("t1"), talk("t2")) in weights(one)

@@ -247,7 +247,7 @@ def topics_explain(talk: str, data: Path) -> None:
     "--min-weight",
     default=None,
     type=click.IntRange(1),
-    help="leave out lighter edges; talks/speakers: similarity in percent (default 20), "
+    help="leave out lighter edges; talks/speakers: similarity in percent (default 10), "
     "topics: shared talks (default 1)",
 )
 @click.option(
