@@ -29,17 +29,20 @@ def test_siblings_meet_through_their_broader_concept() -> None:
     )  # fmt: skip
     ab = sim.link("b", "a")
     assert (ab.a, ab.b, ab.concepts, ab.shared) == ("a", "b", ("imaging",), ())
-    # by hand: idf(imaging) = ln 2, idf(restoration) = ln 4
-    x = DECAY * math.log(2)
-    assert ab.weight == round(x * x / (math.log(4) ** 2 + x * x), 4)
+    # by hand, N = 4: idf(imaging) = ln(5/2), idf(restoration) = ln(5/1)
+    x = DECAY * math.log(5 / 2)
+    assert ab.weight == round(x * x / (math.log(5) ** 2 + x * x), 4)
     assert sim.link("a", "c").weight == 0
     assert sim.link("c", "d").weight > ab.weight
 
 
-def test_a_concept_on_every_item_weighs_nothing() -> None:
-    sim = Similarity({"a": {"imaging": 1.0}, "b": {"imaging": 1.0}}, HIERARCHY)
-    assert sim.link("a", "b").weight == 0
-    assert sim.links(min_weight=0.0) == []
+def test_a_concept_on_every_item_weighs_almost_nothing() -> None:
+    profiles = {k: {"games": 1.0} for k in "abcd"}
+    profiles["a"]["restoration"] = profiles["b"]["restoration"] = 1.0
+    sim = Similarity(profiles, HIERARCHY)
+    assert sim.idf["games"] == pytest.approx(math.log(5 / 4))
+    assert sim.link("a", "b").concepts[0] == "restoration"
+    assert sim.link("a", "c").weight < sim.link("a", "b").weight
 
 
 def test_identical_profiles_are_fully_similar() -> None:
