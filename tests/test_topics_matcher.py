@@ -8,6 +8,7 @@ import pytest
 
 from talkgraph.model import Talk
 from talkgraph.topics import Vocabulary, assign, load_vocabulary, topics_of
+from talkgraph.topics.vocabulary import tokenize
 
 VOCAB = """@prefix t: <https://w3id.org/talkgraph/topic/> .
 @prefix tg: <https://w3id.org/talkgraph/ns#> .
@@ -43,6 +44,10 @@ def vocab(tmp_path_factory: pytest.TempPathFactory) -> Vocabulary:
     return load_vocabulary(path)
 
 
+def tokens(text: str) -> list[str]:
+    return [t.key for t in tokenize(text)]
+
+
 def topics(
     vocab: Vocabulary, title: str, abstract: str = "", placeholder: bool = False
 ) -> list[str]:
@@ -50,12 +55,25 @@ def topics(
     return sorted(topics_of(assign([talk], vocab)["t"]))
 
 
-def test_plural_only_stemming(vocab: Vocabulary) -> None:
+def test_plural_and_verb_noun_forms(vocab: Vocabulary) -> None:
     assert topics(vocab, "Minimum-norm interpolators") == ["interp"]
     assert topics(vocab, "Deep image priors for MRI") == ["prior"]
     assert topics(vocab, "Graph neural network theory") == ["gnn"]
-    # plural-only: "interpolating" is not reduced to "interpolation"
-    assert topics(vocab, "Interpolating noisy data") == []
+    # the verb form of a concept's noun: "interpolating" is "interpolation"
+    assert topics(vocab, "Interpolating noisy data") == ["interp"]
+    assert topics(vocab, "Regularized paths") == ["reg"]
+    # but no stemming beyond verb/noun endings: "interpolant" is not "interpolation"
+    assert topics(vocab, "Interpolants") == []
+
+
+def test_spelling_variants_of_unseen_text(vocab: Vocabulary) -> None:
+    # typographic quotes, parenthesised endings and prefixes written solid or hyphenated
+    assert topics(vocab, "On \u201cregularization\u201d and \u2018OOD\u2019 data") == ["reg"]
+    assert topics(vocab, "Out\u2011of\u2011distribution data") == ["ood"]
+    assert tokens("convolution(al) layers") == ["convolutional", "layer"]
+    assert tokens("non-convex") == tokens("nonconvex") == tokens("non convex")
+    assert tokens("self-supervised") == tokens("selfsupervised") != tokens("self supervised")
+    assert tokens("over the data") == ["over", "the", "data"]
 
 
 def test_label_variants(vocab: Vocabulary) -> None:
