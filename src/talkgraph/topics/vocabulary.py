@@ -29,7 +29,8 @@ _WORD = re.compile(r"(?P<stem>[^\W_]+)\((?P<end>[^\W\d_]{1,4})\)|[^\W_]+")
 # Prefixes written solid, hyphenated or open ("nonconvex", "non-convex", "non convex") are joined
 # to the next word; words that also stand alone ("over", "self") only across a hyphen.
 BOUND_PREFIXES = frozenset(
-    ["non", "semi", "multi", "pre", "post", "co", "sub", "hyper", "meta", "anti", "inter", "intra", "pseudo", "quasi", "bi", "tri", "uni"]
+    ["non", "semi", "multi", "pre", "post", "co", "sub", "hyper", "meta", "anti"]
+    + ["inter", "intra", "pseudo", "quasi", "bi", "tri", "uni"]
 )
 HYPHEN_PREFIXES = frozenset(["over", "under", "self", "re", "super", "cross"])
 _HYPHENS = "-\u2010\u2011"
