@@ -8,6 +8,8 @@ import pytest
 
 from talkgraph.model import Talk
 from talkgraph.topics import Vocabulary, assign, load_vocabulary, topics_of
+from talkgraph.topics.matcher import FALLBACK_CONFIDENCE, LATE_CONFIDENCE
+from talkgraph.topics.suggest import curation
 from talkgraph.topics.vocabulary import tokenize
 
 VOCAB = """@prefix t: <https://w3id.org/talkgraph/topic/> .
@@ -144,3 +146,49 @@ def test_real_vocabulary_examples() -> None:
     assert "implicit-bias" in topics(vocab, "Implicit regularisation of SGD")
     assert "neural-tangent-kernel" in topics(vocab, "Beyond the NTK")
     assert "neural-tangent-kernel" not in topics(vocab, "Beyond the ntk")
+
+
+def test_plain_english_noun_use_is_not_the_concept(vocab: Vocabulary) -> None:
+    assert topics(vocab, "A regularization of the problem") == []
+    assert topics(vocab, "Implicit regularization of networks") == ["reg"]
+    assert topics(vocab, "The regularization of networks") == ["reg"]
+
+
+LONG = (
+    "We study how glaciers and ice sheets respond to warming, how ice flows and calves, "
+    "how its mass balance is measured from satellites and how sea level will rise; the "
+    "talk surveys field campaigns and the physics of basal sliding over decades."
+)
+
+
+def test_fallback_topic_for_a_long_abstract_nothing_matched() -> None:
+    vocabulary = load_vocabulary()
+    talk = Talk(key="t", title="Ice in a warming world", speaker="s", abstract=LONG)
+    found = assign([talk], vocabulary)["t"]
+    assert len(found) == 1
+    item = found[0]
+    assert item.needs_curation and item.confidence == FALLBACK_CONFIDENCE
+    assert not vocabulary[item.topic].too_broad
+    assert item.exact.lower() in (talk.title + " " + LONG).lower()
+    # a short abstract gets no fallback; a matched talk gets no fallback
+    short = Talk(key="s", title="Ice", speaker="s", abstract="Ice sheets melt.")
+    assert assign([short], vocabulary)["s"] == []
+    matched = Talk(key="m", title="Sea ice models", speaker="s", abstract=LONG)
+    assert not any(a.needs_curation for a in assign([matched], vocabulary)["m"])
+
+
+def test_suggest_proposes_the_missing_concept() -> None:
+    vocabulary = load_vocabulary()
+    talk = Talk(key="t", title="Ice in a warming world", speaker="s", abstract=LONG)
+    (proposal,) = curation([talk], vocabulary)
+    assert proposal.talk_key == "t" and proposal.phrase
+    assert proposal.broader == assign([talk], vocabulary)["t"][0].topic
+
+
+def test_lead_sentences_count_more(vocab: Vocabulary) -> None:
+    abstract = "One. Two sentences. Then regularization."
+    talk = Talk(key="t", title="T", speaker="s", abstract=abstract)
+    (item,) = assign([talk], vocab)["t"]
+    assert item.confidence == LATE_CONFIDENCE < 1
+    talk = Talk(key="t", title="T", speaker="s", abstract="On regularization. More. More.")
+    assert assign([talk], vocab)["t"][0].confidence == 1

@@ -197,6 +197,11 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
         click.echo(f"{item.score:8.3f}  {item.phrase}  ({len(item.talk_keys)} talks)")
         for key in item.talk_keys:
             click.echo(f"            {key}")
+    from .topics.suggest import curation
+
+    for proposal in curation(model.talks.values(), load_vocabulary()):
+        phrase = proposal.phrase or "(no keyphrase found)"
+        click.echo(f"needs curation: {proposal.talk_key}: add {phrase!r} under {proposal.broader}")
 
 
 @topics.command("explain")

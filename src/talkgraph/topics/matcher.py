@@ -10,21 +10,90 @@ Rules, in order:
   :data:`WINDOW` words of it in the same field; no context, or a tie, assigns nothing;
 * a ``tg:weak`` topic needs a title match or at least two abstract matches;
 * ``tg:tooBroad`` topics are matched (so they shadow contained labels) but not assigned;
-* placeholder talks (TBA) get no topics. Broader topics are never added.
+* a one-word label used as a countable common noun, "a generalization of", "an interpolation
+  of", is its plain-English sense, not the concept;
+* placeholder talks (TBA) get no topics. Broader topics are never added, except:
+* a talk with an abstract of :data:`FALLBACK_WORDS` words or more that no label matched gets one
+  *fallback* topic: the concept whose labels and definition share the most (IDF-weighted) words
+  with the title and abstract, replaced by its broader concept (the closest broader concept that
+  is not too broad), with confidence :data:`FALLBACK_CONFIDENCE` and ``needs_curation`` set so a
+  curator adds the missing concept (``talkgraph topics suggest`` proposes one).
+
+Evidence in the title or the first :data:`LEAD_SENTENCES` sentences of the abstract has
+confidence 1; later in the abstract :data:`LATE_CONFIDENCE` (a topic's confidence is that of its
+best evidence; the similarity of talks weighs topics by it).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import Talk
-from .vocabulary import Token, Vocabulary, label_key, label_pattern, tokenize
+from .vocabulary import Concept, Token, Vocabulary, label_key, label_pattern, tokenize
 
 WINDOW = 10  # words either side of an ambiguous term that count as its context
 CONTEXT_CHARS = 30  # characters of prefix/suffix kept for an oa:TextQuoteSelector
 FIELDS = ("title", "abstract")
+FALLBACK_WORDS = 40  # abstracts at least this long always get a topic
+FALLBACK_CONFIDENCE = 0.5
+LEAD_SENTENCES = 2  # sentences of the abstract that count like the title
+LATE_CONFIDENCE = 0.9
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"\u201c])")
+_ARTICLES = frozenset({"a", "an"})
+_GLOSS_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "with",
+        "which",
+        "such",
+        "each",
+        "other",
+        "than",
+        "these",
+        "those",
+        "via",
+        "using",
+        "based",
+        "method",
+        "methods",
+        "model",
+        "models",
+        "problem",
+        "problems",
+        "data",
+        "learning",
+        "theory",
+        "analysis",
+        "approach",
+        "new",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +107,8 @@ class Assignment:
     end: int
     prefix: str
     suffix: str
-    confidence: float = 1.0  # below 1 for a fallback topic assigned for want of a better one
+    confidence: float = 1.0  # below 1 late in the abstract, or for a fallback topic
+    needs_curation: bool = False  # a fallback topic: no concept of the vocabulary fitted
 
 
 @dataclass(frozen=True)
@@ -84,6 +154,10 @@ class Matcher:
             for slug, concept in vocabulary.concepts.items()
             if concept.senses
         }
+        self.gloss = {slug: _gloss(concept) for slug, concept in vocabulary.concepts.items()}
+        spread = Counter(word for words in self.gloss.values() for word in words)
+        n = len(self.gloss)
+        self.gloss_idf = {word: math.log(n / k) for word, k in spread.items()}
 
     # -------------------------------------------------------------- one field
 
@@ -130,6 +204,8 @@ class Matcher:
         tokens = tokenize(text)
         out: list[tuple[str, int, int]] = []
         for match in self._longest(self._candidates(tokens)):
+            if _plain_noun_use(match, tokens):
+                continue
             topic = self._sense(match, tokens) if match.entry.ambiguous else match.entry.topics[0]
             if topic is not None:
                 out.append((topic, tokens[match.start].start, tokens[match.end - 1].end))
@@ -142,6 +218,7 @@ class Matcher:
             return []
         evidence: dict[str, list[Assignment]] = defaultdict(list)
         for name, text in zip(FIELDS, (talk.title, talk.abstract or ""), strict=True):
+            lead = _lead_end(text) if name == "abstract" else len(text)
             for topic, start, end in self.field_matches(text):
                 evidence[topic].append(
                     Assignment(
@@ -152,6 +229,7 @@ class Matcher:
                         end=end,
                         prefix=text[max(0, start - CONTEXT_CHARS) : start],
                         suffix=text[end : end + CONTEXT_CHARS],
+                        confidence=1.0 if start < lead else LATE_CONFIDENCE,
                     )
                 )
         out: list[Assignment] = []
@@ -162,7 +240,89 @@ class Matcher:
             if concept.weak and not _strong(found):
                 continue
             out.extend(found)
+        if not out and len((talk.abstract or "").split()) >= FALLBACK_WORDS:
+            fallback = self.fallback(talk)
+            if fallback is not None:
+                out.append(fallback)
         return sorted(out, key=lambda a: (FIELDS.index(a.field), a.start, a.topic))
+
+    # -------------------------------------------------------------- fallback
+
+    def closest(self, text: str) -> list[tuple[float, str, str]]:
+        """(score, concept, best shared word) by IDF-weighted overlap of the words of ``text``
+        with each concept's labels and definition, best first."""
+        words = Counter(t.key for t in tokenize(text) if _content(t.key))
+        scored: list[tuple[float, str, str]] = []
+        for slug, gloss in self.gloss.items():
+            shared = [(self.gloss_idf[w] * math.log1p(words[w]), w) for w in gloss if w in words]
+            if shared:
+                scored.append((sum(v for v, _ in shared), slug, max(shared)[1]))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return scored
+
+    def _usable(self, slug: str) -> str | None:
+        """The concept itself or its closest broader concept that is not too broad."""
+        todo, seen = [slug], set()
+        while todo:
+            current = todo.pop(0)
+            concept = self.vocabulary[current]
+            if not concept.too_broad:
+                return current
+            seen.add(current)
+            todo.extend(p for p in concept.broader if p not in seen)
+        return None
+
+    def fallback(self, talk: Talk) -> Assignment | None:
+        """The closest broader concept for a talk no label matched (see module doc)."""
+        text = f"{talk.title}\n{talk.title}\n{talk.abstract or ''}"  # the title counts twice
+        for _, slug, word in self.closest(text):
+            concept = self.vocabulary[slug]
+            parents = [p for p in concept.broader if self._usable(p)]
+            target = self._usable(parents[0]) if parents else self._usable(slug)
+            if target is None:
+                continue
+            for name, field_text in zip(FIELDS, (talk.title, talk.abstract or ""), strict=True):
+                for token in tokenize(field_text):
+                    if token.key == word:
+                        start, end = token.start, token.end
+                        return Assignment(
+                            topic=target,
+                            field=name,
+                            exact=field_text[start:end],
+                            start=start,
+                            end=end,
+                            prefix=field_text[max(0, start - CONTEXT_CHARS) : start],
+                            suffix=field_text[end : end + CONTEXT_CHARS],
+                            confidence=FALLBACK_CONFIDENCE,
+                            needs_curation=True,
+                        )
+        return None
+
+
+def _content(key: str) -> bool:
+    return len(key) > 2 and key not in _GLOSS_STOP and not key.isdigit()
+
+
+def _gloss(concept: Concept) -> frozenset[str]:
+    """The content words of a concept's labels and definition."""
+    text = " ".join((*concept.labels, concept.definition or ""))
+    return frozenset(t.key for t in tokenize(text) if _content(t.key))
+
+
+def _lead_end(text: str) -> int:
+    """Where the first :data:`LEAD_SENTENCES` sentences of ``text`` end."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    return ends[LEAD_SENTENCES - 1] if len(ends) >= LEAD_SENTENCES else len(text)
+
+
+def _plain_noun_use(match: _Match, tokens: Sequence[Token]) -> bool:
+    """A one-word (non-acronym) label as a countable common noun: "a generalization of"."""
+    if match.end - match.start != 1 or match.start == 0 or match.end >= len(tokens):
+        return False
+    word = tokens[match.start]
+    if word.exact.isupper() and len(word.exact) > 1:
+        return False
+    return tokens[match.start - 1].key in _ARTICLES and tokens[match.end].key == "of"
 
 
 def _strong(found: list[Assignment]) -> bool:
