@@ -267,6 +267,8 @@ def graph(
     data: Path, kind: str, fmt: str, min_weight: int | None, top_k: int | None, output: Path | None
 ) -> None:
     """A co-topic graph of the dataset, with communities and centralities."""
+    import networkx as nx
+
     from .graphs import analyse, build_graph, data_from_graph, export_graph
     from .graphs.build import GraphKind
     from .rdf import read_graph
@@ -280,7 +282,8 @@ def graph(
     else:
         output.write_bytes(payload)
         click.echo(
-            f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges",
+            f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges "
+            f"(density {nx.density(g):.3f})",
             err=True,
         )
 
