@@ -32,6 +32,9 @@ def main() -> int:
     )
     parser.add_argument("--sweep", action="store_true", help="try other thresholds and top-k")
     parser.add_argument("--verbose", action="store_true", help="list topics, misses, false links")
+    parser.add_argument(
+        "--vocabulary", type=Path, help="another topics.ttl (default: the packaged one)"
+    )
     args = parser.parse_args()
     files = sorted(p for p in args.dir.glob("*.yaml") if p.name != "pairs.yaml")
     programmes = [load_programme(p) for p in files]
@@ -42,7 +45,7 @@ def main() -> int:
         for talk in model.talks.values():
             if talk.key in event.talks:
                 programme_of[talk.key] = programme.source
-    vocabulary = load_vocabulary()
+    vocabulary = load_vocabulary(args.vocabulary)
     assignments = assign(talks, vocabulary)
     gold = load_gold(args.dir / "pairs.yaml", list(model.talks))
     similarity: Similarity = talk_similarity(assignments, vocabulary)
@@ -73,6 +76,8 @@ def main() -> int:
         f"most frequent topic's share of a programme: {chosen.top_topic_share:.1%} "
         f"({chosen.top_topic})"
     )
+    fallbacks = sum(1 for found in assignments.values() for a in found if a.needs_curation)
+    print(f"talks with only a fallback topic (flagged for curation): {fallbacks}")
     if args.verbose:
         for talk in talks:
             topics = sorted({a.topic for a in assignments.get(talk.key, ())})

@@ -33,7 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import Talk
-from .vocabulary import Concept, Token, Vocabulary, label_key, label_pattern, tokenize
+from .suggest import STOPWORDS
+from .vocabulary import Concept, Token, Vocabulary, label_key, label_pattern, stem, tokenize
+
+_STOP = frozenset(stem(word) for word in STOPWORDS)
 
 WINDOW = 10  # words either side of an ambiguous term that count as its context
 CONTEXT_CHARS = 30  # characters of prefix/suffix kept for an oa:TextQuoteSelector
@@ -300,7 +303,7 @@ class Matcher:
 
 
 def _content(key: str) -> bool:
-    return len(key) > 2 and key not in _GLOSS_STOP and not key.isdigit()
+    return len(key) > 2 and key not in _GLOSS_STOP and key not in _STOP and not key.isdigit()
 
 
 def _gloss(concept: Concept) -> frozenset[str]:
