@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,12 @@ def vocab(tmp_path_factory: pytest.TempPathFactory) -> Vocabulary:
     path: Path = tmp_path_factory.mktemp("v") / "topics.ttl"
     path.write_text(VOCAB, encoding="utf-8")
     return load_vocabulary(path)
+
+
+@functools.cache
+def real_vocabulary() -> Vocabulary:
+    """The packaged vocabulary, loaded once for this module."""
+    return load_vocabulary()
 
 
 def tokens(text: str) -> list[str]:
@@ -137,7 +144,7 @@ def test_evidence_quotes_source_with_offsets(vocab: Vocabulary) -> None:
 
 
 def test_real_vocabulary_examples() -> None:
-    vocab = load_vocabulary()
+    vocab = real_vocabulary()
     assert topics(vocab, "Benign overfitting in linear regression") == [
         "benign-overfitting",
         "linear-regression",
@@ -162,7 +169,7 @@ LONG = (
 
 
 def test_fallback_topic_for_a_long_abstract_nothing_matched() -> None:
-    vocabulary = load_vocabulary()
+    vocabulary = real_vocabulary()
     talk = Talk(key="t", title="Ice in a warming world", speaker="s", abstract=LONG)
     found = assign([talk], vocabulary)["t"]
     assert len(found) == 1
@@ -178,7 +185,7 @@ def test_fallback_topic_for_a_long_abstract_nothing_matched() -> None:
 
 
 def test_suggest_proposes_the_missing_concept() -> None:
-    vocabulary = load_vocabulary()
+    vocabulary = real_vocabulary()
     talk = Talk(key="t", title="Ice in a warming world", speaker="s", abstract=LONG)
     (proposal,) = curation([talk], vocabulary)
     assert proposal.talk_key == "t" and proposal.phrase
@@ -192,3 +199,22 @@ def test_lead_sentences_count_more(vocab: Vocabulary) -> None:
     assert item.confidence == LATE_CONFIDENCE < 1
     talk = Talk(key="t", title="T", speaker="s", abstract="On regularization. More. More.")
     assert assign([talk], vocab)["t"][0].confidence == 1
+
+
+def test_interpolation_sense_follows_the_field() -> None:
+    vocab = real_vocabulary()
+    ml = "Overparameterized models interpolating noisy training data can still generalize."
+    na = "Polynomial interpolation at Chebyshev nodes and its error on a grid of points."
+    assert "interpolation" in topics(vocab, "T", ml)
+    assert "numerical-interpolation" not in topics(vocab, "T", ml)
+    assert "numerical-interpolation" in topics(vocab, "T", na)
+    assert "interpolation" not in topics(vocab, "T", na)
+
+
+def test_plain_english_verb_and_plural_noun_uses() -> None:
+    vocab = real_vocabulary()
+    assert "generalization" not in topics(vocab, "T", "This result generalizes the classical one.")
+    assert "generalization" not in topics(
+        vocab, "T", "Recent generalizations of the Hopfield model."
+    )
+    assert "generalization" in topics(vocab, "Why do deep networks generalize well?")

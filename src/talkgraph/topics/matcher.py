@@ -10,8 +10,8 @@ Rules, in order:
   :data:`WINDOW` words of it in the same field; no context, or a tie, assigns nothing;
 * a ``tg:weak`` topic needs a title match or at least two abstract matches;
 * ``tg:tooBroad`` topics are matched (so they shadow contained labels) but not assigned;
-* a one-word label used as a countable common noun, "a generalization of", "an interpolation
-  of", is its plain-English sense, not the concept;
+* a one-word label in its plain-English use is not the concept: a countable noun ("a
+  generalization of", "generalizations of") or a verb taking an object ("generalizes the");
 * placeholder talks (TBA) get no topics. Broader topics are never added, except:
 * a talk with an abstract of :data:`FALLBACK_WORDS` words or more that no label matched gets one
   *fallback* topic: the concept whose labels and definition share the most (IDF-weighted) words
@@ -34,7 +34,16 @@ from dataclasses import dataclass
 
 from ..model import Talk
 from .suggest import STOPWORDS
-from .vocabulary import Concept, Token, Vocabulary, label_key, label_pattern, stem, tokenize
+from .vocabulary import (
+    Concept,
+    Token,
+    Vocabulary,
+    is_acronym,
+    label_key,
+    label_pattern,
+    stem,
+    tokenize,
+)
 
 _STOP = frozenset(stem(word) for word in STOPWORDS)
 
@@ -47,6 +56,10 @@ LEAD_SENTENCES = 2  # sentences of the abstract that count like the title
 LATE_CONFIDENCE = 0.9
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"\u201c])")
 _ARTICLES = frozenset({"a", "an"})
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "these", "those", "our", "their", "its", "such"}
+)
+_VERB_ENDINGS = ("ize", "izes", "ise", "ises", "ate", "ates")
 _GLOSS_STOP = frozenset(
     [
         "a",
@@ -161,6 +174,14 @@ class Matcher:
         spread = Counter(word for words in self.gloss.values() for word in words)
         n = len(self.gloss)
         self.gloss_idf = {word: math.log(n / k) for word, k in spread.items()}
+
+    @classmethod
+    def of(cls, vocabulary: Vocabulary) -> Matcher:
+        """The matcher of ``vocabulary``, compiled once and kept with it."""
+        found = vocabulary.compiled.get("matcher")
+        if not isinstance(found, Matcher) or found.vocabulary is not vocabulary:
+            found = vocabulary.compiled["matcher"] = cls(vocabulary)
+        return found
 
     # -------------------------------------------------------------- one field
 
@@ -319,13 +340,19 @@ def _lead_end(text: str) -> int:
 
 
 def _plain_noun_use(match: _Match, tokens: Sequence[Token]) -> bool:
-    """A one-word (non-acronym) label as a countable common noun: "a generalization of"."""
-    if match.end - match.start != 1 or match.start == 0 or match.end >= len(tokens):
+    """A one-word (non-acronym) label in its plain-English use: a countable noun ("a
+    generalization of", "generalizations of") or a verb with an object ("generalizes the")."""
+    if match.end - match.start != 1 or match.end >= len(tokens):
         return False
     word = tokens[match.start]
-    if word.exact.isupper() and len(word.exact) > 1:
+    if is_acronym(word.exact):
         return False
-    return tokens[match.start - 1].key in _ARTICLES and tokens[match.end].key == "of"
+    after = tokens[match.end].key
+    surface = word.exact.casefold()
+    if after == "of":
+        article = match.start > 0 and tokens[match.start - 1].key in _ARTICLES
+        return article or (surface.endswith("s") and not surface.endswith("ss"))
+    return after in _DETERMINERS and surface.endswith(_VERB_ENDINGS)
 
 
 def _strong(found: list[Assignment]) -> bool:
@@ -337,7 +364,7 @@ def assign(
     talks: Iterable[Talk], vocabulary: Vocabulary, *, include_too_broad: bool = False
 ) -> dict[str, list[Assignment]]:
     """Topic evidence for every talk, keyed by talk key (placeholder talks get none)."""
-    matcher = Matcher(vocabulary)
+    matcher = Matcher.of(vocabulary)
     return {talk.key: matcher.talk(talk, include_too_broad) for talk in talks}
 
 

@@ -198,7 +198,7 @@ def curation(talks: Iterable[Talk], vocabulary: Vocabulary) -> list[Proposal]:
     """For every talk flagged for curation (fallback topic only), a proposed missing concept."""
     from .matcher import Matcher
 
-    matcher = Matcher(vocabulary)
+    matcher = Matcher.of(vocabulary)
     out: list[Proposal] = []
     for talk in talks:
         flagged = [a for a in matcher.talk(talk) if a.needs_curation]

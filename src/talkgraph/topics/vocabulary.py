@@ -155,6 +155,8 @@ class Vocabulary:
     title: str | None = None
     source: str = ""
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    # compiled forms of this vocabulary (the matcher's index), built once on first use
+    compiled: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self.concepts
