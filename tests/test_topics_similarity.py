@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -67,3 +68,23 @@ def test_top_k_keeps_each_nodes_strongest_links() -> None:
 def test_merge_and_density() -> None:
     assert merge([{"a": 0.5}, {"a": 1.0, "b": 0.2}]) == {"a": 1.0, "b": 0.2}
     assert density(4, 3) == 0.5 and density(1, 0) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(("min_weight", "top_k"), [(0.1, 5), (0.0001, 2), (0.3, None)])
+def test_matrix_candidates_give_the_all_pairs_result(
+    seed: int, min_weight: float, top_k: int | None
+) -> None:
+    rng = random.Random(seed)
+    concepts = [f"c{n}" for n in range(30)]
+    broader = {c: rng.sample(concepts[:5], k=rng.randint(0, 2)) for c in concepts[5:]}
+    profiles = {
+        f"t{n:03d}": {
+            c: rng.choice([1.0, 0.9, 0.5]) for c in rng.sample(concepts, rng.randint(0, 4))
+        }
+        for n in range(120)
+    }
+    sim = Similarity(profiles, Hierarchy(broader))
+    brute = [link for link in sim.all_links() if link.weight >= min_weight]
+    expected = brute if top_k is None else thin(brute, top_k)
+    assert sim.links(min_weight, top_k) == expected

@@ -33,11 +33,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
+
 DEPTH = 2  # levels of skos:broader a topic is expanded with
 DECAY = 0.5  # factor per level up
 MIN_WEIGHT = 0.1  # default: links weaker than this are left out (measured, see module doc)
 TOP_K = 5  # default: each node keeps at most its 5 strongest links (either end)
 EXPLAIN = 3  # concepts kept to explain a link
+_BLOCK = 512  # rows of the similarity matrix computed at a time
+_SLACK = 1e-4  # rounding of weights to 4 digits: candidates within it are checked exactly
 
 Profile = Mapping[str, float]  # concept -> confidence in (0, 1]
 
@@ -137,15 +141,54 @@ class Similarity:
         return Link(a, b, round(weight, 4), concepts, shared)
 
     def links(self, min_weight: float = MIN_WEIGHT, top_k: int | None = TOP_K) -> list[Link]:
-        """Every link of at least ``min_weight``, thinned to each node's ``top_k`` strongest."""
+        """Every link of at least ``min_weight``, thinned to each node's ``top_k`` strongest.
+
+        Candidate pairs come from the similarity matrix, computed in blocks of rows with numpy
+        (each row keeps what could be among its ``top_k``, ties and rounding included); each
+        candidate's link is then computed exactly, so the result is that of comparing all pairs.
+        """
+        pairs = sorted(self._candidates(min_weight, top_k))
         found = [
             link
-            for a, b in combinations(self.items, 2)
-            if (link := self.link(a, b)).weight >= min_weight and link.weight > 0
+            for i, j in pairs
+            if (link := self.link(self.items[i], self.items[j])).weight >= min_weight
+            and link.weight > 0
         ]
         if top_k is None:
             return found
         return thin(found, top_k)
+
+    def all_links(self) -> list[Link]:
+        """Every pair with a similarity above 0, by comparing all pairs (for checks)."""
+        found = (self.link(a, b) for a, b in combinations(self.items, 2))
+        return [link for link in found if link.weight > 0]
+
+    def _matrix(self) -> np.ndarray:
+        """The items' unit vectors as rows (an item without topics is a row of zeros)."""
+        concepts = sorted({c for vector in self.vectors.values() for c in vector})
+        column = {c: n for n, c in enumerate(concepts)}
+        matrix = np.zeros((len(self.items), len(concepts)))
+        for row, item in enumerate(self.items):
+            norm = self.norms[item]
+            for concept, value in self.vectors[item].items():
+                matrix[row, column[concept]] = value / norm
+        return matrix
+
+    def _candidates(self, min_weight: float, top_k: int | None) -> set[tuple[int, int]]:
+        matrix = self._matrix()
+        floor = max(min_weight - _SLACK, _SLACK)
+        out: set[tuple[int, int]] = set()
+        for start in range(0, len(self.items), _BLOCK):
+            block = matrix[start : start + _BLOCK] @ matrix.T
+            for offset, row in enumerate(block):
+                i = start + offset
+                row[i] = 0.0
+                keep = row >= floor
+                if top_k is not None and int(keep.sum()) > top_k:
+                    kth = np.partition(row[keep], -top_k)[-top_k]
+                    keep &= row >= kth - _SLACK
+                out.update((min(i, j), max(i, j)) for j in np.nonzero(keep)[0].tolist())
+        return out
 
     def related(self, item: str, limit: int = TOP_K, min_weight: float = MIN_WEIGHT) -> list[Link]:
         """The items most related to ``item``, strongest first."""
