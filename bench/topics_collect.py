@@ -2,7 +2,7 @@
 
 Run once, by hand, on bare git mirrors of the sources (see tests/data/topics_gold/SOURCE.md)::
 
-    python bench/topics_collect.py /work/.mirror tests/data/topics_gold
+    python bench/topics_collect.py /work/.mirror tests/data/topics_gold/programmes
 
 * ``jlindbloom/dartmouth-acms`` (MIT): ``seminar_pages/*.qmd``, one programme per term;
 * ``shreyasvinaya/gspworkshop2025.github.io`` (MIT): the plenary talks of the Graph Signal

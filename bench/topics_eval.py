@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/topics_eval.py [DIR] [--sweep] [--verbose]
 
-``DIR`` (default ``tests/data/topics_gold``) holds programmes in the structured format and
+``DIR`` (default ``tests/data/topics_gold``) holds ``programmes/`` in the structured format and
 ``pairs.yaml``. Prints pair recall, unrelated-pair rate, graph density, talks without topic and
 the most frequent topic's share of a programme, for the default ``--min-weight``/top-k of the talk
 graph (``--sweep`` tries others).
@@ -36,7 +36,7 @@ def main() -> int:
         "--vocabulary", type=Path, help="another topics.ttl (default: the packaged one)"
     )
     args = parser.parse_args()
-    files = sorted(p for p in args.dir.glob("*.yaml") if p.name != "pairs.yaml")
+    files = sorted((args.dir / "programmes").glob("*.yaml"))
     programmes = [load_programme(p) for p in files]
     model = resolve(programmes, Registry.load(None))
     talks = list(model.talks.values())

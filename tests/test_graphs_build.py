@@ -139,12 +139,12 @@ def test_speaker_edges_carry_similarity_and_explaining_topics() -> None:
     # every speaker with a talk is a node, linked or not
     assert set(g) == {person(s) for s in ("ada", "bo", "zoe", "dan", "eve")}
     # Ada (cs, opt, dl) and Bo (cs, opt): the IDF-weighted cosine, in percent; Zoë shares only
-    # "optimization", which three of the five speakers have, so it weighs less
+    # "optimization", which all three speakers with topics have, so it weighs little
     w = weights(g)
     assert w == {
-        edge(person("ada"), person("bo")): 59,
-        edge(person("ada"), person("zoe")): 11,
-        edge(person("bo"), person("zoe")): 19,
+        edge(person("ada"), person("bo")): 48,
+        edge(person("ada"), person("zoe")): 4,
+        edge(person("bo"), person("zoe")): 8,
     }
     assert w[edge(person("ada"), person("bo"))] > w.get(edge(person("bo"), person("zoe")), 0)
     ada_bo = g.edges[person("ada"), person("bo")]
@@ -164,10 +164,10 @@ def test_talk_edges() -> None:
     assert set(g) == {talk(f"t{n}") for n in range(1, 7)}
     assert weights(g) == {
         edge(talk("t1"), talk("t2")): 100,  # the same two topics
-        edge(talk("t1"), talk("t3")): 28,
-        edge(talk("t2"), talk("t3")): 28,
-        edge(talk("t1"), talk("t4")): 28,
-        edge(talk("t2"), talk("t4")): 28,
+        edge(talk("t1"), talk("t3")): 21,
+        edge(talk("t2"), talk("t3")): 21,
+        edge(talk("t1"), talk("t4")): 21,
+        edge(talk("t2"), talk("t4")): 21,
     }
     assert g.edges[talk("t2"), talk("t4")]["topics"] == [topic("cs")]
     t5 = g.nodes[talk("t5")]
@@ -245,7 +245,7 @@ def test_bipartite_keeps_too_broad_topics_marked() -> None:
 def test_min_weight_filters_edges_not_nodes(kind: str, expected: set[frozenset[str]]) -> None:
     data = sample_data()
     full = build_graph(data, kind)  # type: ignore[arg-type]
-    heavy = 2 if kind in ("topics", "bipartite") else 50
+    heavy = 2 if kind in ("topics", "bipartite") else 40
     g = build_graph(data, kind, min_weight=heavy)  # type: ignore[arg-type]
     assert set(weights(g)) == expected
     assert set(g) == set(full)
@@ -294,3 +294,33 @@ def test_the_query_runs_the_same_on_pyoxigraph() -> None:
     names = [v.value for v in solutions.variables]
     oxi = rows_from_bindings({name: s[name] for name in names} for s in solutions)
     assert sorted(oxi) == sorted(rows_from_graph(sample_graph()))
+
+
+def test_evidence_confidence_weighs_a_topic() -> None:
+    t, c = "http://talkgraph.localhost/talk/", "http://talkgraph.localhost/topic/"
+    evidence = f"""
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix schema: <https://schema.org/> .
+@prefix tg: <https://w3id.org/talkgraph/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{t}a> schema:about <{c}voting> .
+<{t}a#e1> oa:hasBody <{c}voting> ; oa:hasTarget <{t}a#e1-target> ;
+    tg:confidence "0.5"^^xsd:decimal .
+<{t}a#e1-target> oa:hasSource <{t}a> .
+"""
+    graph = Graph().parse(data=SIBLINGS, format="turtle").parse(data=evidence, format="turtle")
+    data = data_from_graph(graph)
+    assert data.confidence == {(talk("a"), topic("voting")): 0.5}
+    sure = data_from_graph(graph).add_confidence([])
+    sure.confidence.clear()
+    weak = build_graph(data, "talks", min_weight=1, top_k=None)
+    firm = build_graph(sure, "talks", min_weight=1, top_k=None)
+    # "a" is less surely about voting: closer to "b" (image reconstruction), further from "c"
+    assert (
+        weak.edges[talk("a"), talk("c")]["similarity"]
+        < firm.edges[talk("a"), talk("c")]["similarity"]
+    )
+    assert (
+        weak.edges[talk("a"), talk("b")]["similarity"]
+        > firm.edges[talk("a"), talk("b")]["similarity"]
+    )

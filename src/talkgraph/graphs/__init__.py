@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .analysis import analyse
 from .build import (
+    CONFIDENCE_QUERY,
     COTOPIC_QUERY,
     HIERARCHY_QUERY,
     KINDS,
@@ -29,6 +30,7 @@ from .export import (
 from .rdf import cotopic_graph_iri, graph_to_rdf, related_talks_graph
 
 __all__ = [
+    "CONFIDENCE_QUERY",
     "COTOPIC_QUERY",
     "HIERARCHY_QUERY",
     "FORMATS",

@@ -74,6 +74,19 @@ WHERE {{
 }}
 """
 
+CONFIDENCE_QUERY = f"""\
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX tg: <{TG._NS}>
+SELECT ?talk ?topic (MAX(?c) AS ?confidence)
+WHERE {{
+  ?annotation oa:hasBody ?topic ; oa:hasTarget ?target .
+  ?target oa:hasSource ?talk .
+  OPTIONAL {{ ?annotation tg:confidence ?given }}
+  BIND (COALESCE(?given, 1.0) AS ?c)
+}}
+GROUP BY ?talk ?topic
+"""
+
 # the similarity's defaults, as edge weights in percent
 DEFAULT_MIN_WEIGHT = {"speakers": round(MIN_WEIGHT * 100), "talks": round(MIN_WEIGHT * 100)}
 DEFAULT_TOP_K = {"speakers": TOP_K, "talks": TOP_K}
@@ -149,8 +162,13 @@ def hierarchy_from_graph(graph: Graph) -> list[dict[str, object]]:
 
 
 def data_from_graph(graph: Graph) -> CoTopicData:
-    """Rows and hierarchy of an rdflib graph."""
-    return CoTopicData.from_rows(rows_from_graph(graph)).add_hierarchy(hierarchy_from_graph(graph))
+    """Rows, hierarchy and confidences of an rdflib graph."""
+    data = CoTopicData.from_rows(rows_from_graph(graph)).add_hierarchy(hierarchy_from_graph(graph))
+    confidences: list[dict[str, object]] = []
+    for result in graph.query(CONFIDENCE_QUERY):
+        assert isinstance(result, ResultRow)
+        confidences.append({name: result[name] for name in ("talk", "topic", "confidence")})
+    return data.add_confidence(confidences)
 
 
 def rows_from_graph(graph: Graph) -> list[Row]:
@@ -171,6 +189,8 @@ class CoTopicData:
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> label
     too_broad: set[str] = field(default_factory=set)  # topics that make no edges
     broader: dict[str, set[str]] = field(default_factory=dict)  # topic -> broader topics
+    # (talk, topic) -> confidence of the best evidence, when below 1 (tg:confidence)
+    confidence: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> CoTopicData:
@@ -212,6 +232,22 @@ class CoTopicData:
                 self.labels[topic] = label
             if _flag(get.get("tooBroad")):
                 self.too_broad.add(topic)
+        return self
+
+    def add_confidence(self, bindings: Iterable[Mapping[str, object]]) -> CoTopicData:
+        """Add the confidence of each talk's topics from :data:`CONFIDENCE_QUERY`."""
+        for binding in bindings:
+            get = {name.lstrip("?"): value for name, value in binding.items()}
+            talk, topic = _text(get.get("talk")), _text(get.get("topic"))
+            value = _text(get.get("confidence"))
+            if talk is None or topic is None or value is None:
+                continue
+            try:
+                confidence = float(value)
+            except ValueError:
+                continue
+            if 0 < confidence < 1:
+                self.confidence[talk, topic] = confidence
         return self
 
     def hierarchy(self) -> Hierarchy:
@@ -303,7 +339,7 @@ def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int 
 
 
 def _profile(data: CoTopicData, talk: str) -> dict[str, float]:
-    return dict.fromkeys(data.linking_topics(talk), 1.0)
+    return {t: data.confidence.get((talk, t), 1.0) for t in data.linking_topics(talk)}
 
 
 def _speakers_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:

@@ -9,9 +9,9 @@ The measure is the **cosine similarity of TF-IDF concept vectors expanded along
    ``d`` levels up getting ``confidence × DECAY**d`` (the largest value when it is reached more
    than one way). Too-broad concepts (``tg:tooBroad``) are left out: they tell no talks apart.
 3. Each concept ``c`` is weighted by its (smoothed) inverse document frequency over the talks,
-   ``idf(c) = ln((N + 1) / df(c))``, where ``df(c)`` is the number of talks whose *expanded*
-   profile holds ``c``: a concept on every talk weighs almost nothing (``ln(1 + 1/N)``), a rare
-   specific concept a lot.
+   ``idf(c) = ln((N + 1) / df(c))`` over the N talks that have topics, ``df(c)`` the number
+   whose *expanded* profile holds ``c``: a concept on every talk weighs almost nothing
+   (``ln(1 + 1/N)``), a rare specific concept a lot.
 4. The similarity of two talks is the cosine of their weighted vectors (0 to 1). Siblings meet
    through their common broader concept with a weight decayed by their distance to it.
 
@@ -113,7 +113,7 @@ class Similarity:
         for vector in expanded.values():
             for concept in vector:
                 df[concept] += 1
-        n = len(self.items)
+        n = sum(1 for vector in expanded.values() if vector)  # items with topics
         self.idf = {c: math.log((n + 1) / k) for c, k in df.items()}
         self.vectors: dict[str, dict[str, float]] = {}
         self.norms: dict[str, float] = {}

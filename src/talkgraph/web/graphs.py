@@ -26,6 +26,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..errors import NotFound
 from ..graphs import (
+    CONFIDENCE_QUERY,
     COTOPIC_QUERY,
     FORMATS,
     HIERARCHY_QUERY,
@@ -70,8 +71,10 @@ def _cache() -> _Cache:
 def _data(cache: _Cache) -> CoTopicData:
     if cache.data is None:
         rows = rows_from_bindings(state().store.query(COTOPIC_QUERY, max_rows=1_000_000).rows())
-        hierarchy = state().store.query(HIERARCHY_QUERY, max_rows=1_000_000).rows()
-        cache.data = CoTopicData.from_rows(rows).add_hierarchy(hierarchy)
+        store = state().store
+        hierarchy = store.query(HIERARCHY_QUERY, max_rows=1_000_000).rows()
+        confidence = store.query(CONFIDENCE_QUERY, max_rows=1_000_000).rows()
+        cache.data = CoTopicData.from_rows(rows).add_hierarchy(hierarchy).add_confidence(confidence)
     return cache.data
 
 
