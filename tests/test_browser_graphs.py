@@ -54,10 +54,10 @@ def watched(browser: Browser) -> Iterator[Watched]:
     context.close()
 
 
-def _export(base: str, kind: str, min_weight: int = 1) -> dict[str, Any]:
+def _export(base: str, kind: str, min_weight: int | None = None) -> dict[str, Any]:
     import urllib.request
 
-    url = f"{base}/graphs/{kind}.json?min_weight={min_weight}"
+    url = f"{base}/graphs/{kind}.json" + (f"?min_weight={min_weight}" if min_weight else "")
     with urllib.request.urlopen(url, timeout=10) as response:
         data: dict[str, Any] = json.load(response)
     return data
@@ -161,7 +161,7 @@ def test_clicking_an_edge_lists_what_it_stands_for(server: str, watched: Watched
     watched.open_map(server, "speakers")
     shown = watched.page.evaluate(
         "() => { const v = window.talkgraphView; const e = v.graph.edges()[0];"
-        " v.showEdge(e); return v.graph.getEdgeAttribute(e, 'topic_labels'); }"
+        " v.showEdge(e); return v.graph.getEdgeAttribute(e, 'concept_labels'); }"
     )
     panel = watched.page.inner_text("#gv-panel")
     assert shown and all(label in panel for label in shown)

@@ -17,7 +17,7 @@ from talkgraph.multi import discover
 from talkgraph.vocab import CONF, DCAT, SCHEMA
 
 PROGRAMMES = Path(__file__).parent / "fixtures" / "programmes"
-GRAPHS = {"workshop-a", "workshop-b", "workshop-c", "topics"}
+GRAPHS = {"workshop-a", "workshop-b", "workshop-c", "topics", "cotopic-talks"}  # + related talks
 M = Minter()
 
 

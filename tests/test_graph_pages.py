@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from conftest_graphs import running_app, seed_build
-from talkgraph.graphs import CoTopicData, analyse, build_graph, export_graph, rows_from_graph
+from talkgraph.graphs import CoTopicData, analyse, build_graph, data_from_graph, export_graph
 
 KINDS = ("topics", "speakers", "talks")
 
@@ -34,7 +34,7 @@ def seed(seed_app: Flask) -> FlaskClient:
 def seed_data() -> CoTopicData:
     rdf = Graph()
     rdf.parse(seed_build() / "dataset.nt")
-    return CoTopicData.from_rows(rows_from_graph(rdf))
+    return data_from_graph(rdf)
 
 
 def _iri(row: str) -> str:
@@ -86,7 +86,7 @@ def test_exports_are_the_files_the_cli_writes(
     seed: FlaskClient, seed_data: CoTopicData, kind: str
 ) -> None:
     for fmt in ("json", "graphml", "csv"):
-        expected = export_graph(analyse(build_graph(seed_data, kind, 1)), fmt)  # type: ignore[arg-type]
+        expected = export_graph(analyse(build_graph(seed_data, kind)), fmt)  # type: ignore[arg-type]
         assert seed.get(f"/graphs/{kind}.{fmt}").data == expected
 
 
@@ -104,12 +104,12 @@ def test_min_weight_filters_edges(seed: FlaskClient, seed_data: CoTopicData) -> 
 
 def test_min_weight_on_the_mini_fixture(client: FlaskClient) -> None:
     one = _json_graph(client.get("/graphs/speakers.json").data)
-    two = _json_graph(client.get("/graphs/speakers.json?min_weight=2").data)
+    two = _json_graph(client.get("/graphs/speakers.json?min_weight=50").data)
     assert one.number_of_edges() == 1 and two.number_of_edges() == 0
     assert (
-        client.get("/graphs/speakers.json?min_weight=2")
+        client.get("/graphs/speakers.json?min_weight=50")
         .headers["Content-Disposition"]
-        .endswith('-min2.json"')
+        .endswith('-min50.json"')
     )
 
 

@@ -14,6 +14,7 @@ from talkgraph.graphs import (
     CoTopicData,
     Row,
     build_graph,
+    data_from_graph,
     rows_from_bindings,
     rows_from_graph,
 )
@@ -77,7 +78,7 @@ def sample_graph() -> Graph:
 
 
 def sample_data() -> CoTopicData:
-    return CoTopicData.from_rows(rows_from_graph(sample_graph()))
+    return data_from_graph(sample_graph())
 
 
 def weights(g: nx.Graph) -> dict[frozenset[str], int]:
@@ -133,19 +134,24 @@ def test_topic_cooccurrence_weights_and_talks() -> None:
     assert g.graph == {"kind": "topics", "min_weight": 1}
 
 
-def test_speaker_edges_carry_the_shared_topics() -> None:
-    g = build_graph(sample_data(), "speakers")
+def test_speaker_edges_carry_similarity_and_explaining_topics() -> None:
+    g = build_graph(sample_data(), "speakers", min_weight=1, top_k=None)
     # every speaker with a talk is a node, linked or not
     assert set(g) == {person(s) for s in ("ada", "bo", "zoe", "dan", "eve")}
-    assert weights(g) == {
-        edge(person("ada"), person("bo")): 2,
-        edge(person("ada"), person("zoe")): 1,
-        edge(person("bo"), person("zoe")): 1,
+    # Ada (cs, opt, dl) and Bo (cs, opt): the IDF-weighted cosine, in percent; Zoë shares only
+    # "optimization", which all three speakers with topics have, so it weighs little
+    w = weights(g)
+    assert w == {
+        edge(person("ada"), person("bo")): 48,
+        edge(person("ada"), person("zoe")): 4,
+        edge(person("bo"), person("zoe")): 8,
     }
+    assert w[edge(person("ada"), person("bo"))] > w.get(edge(person("bo"), person("zoe")), 0)
     ada_bo = g.edges[person("ada"), person("bo")]
     assert ada_bo["topics"] == [topic("cs"), topic("opt")]
+    assert ada_bo["concepts"] == [topic("cs"), topic("opt")]
     assert ada_bo["topic_labels"] == ["compressed sensing", "optimization"]
-    assert g.edges[person("bo"), person("zoe")]["topics"] == [topic("opt")]
+    assert 0 < ada_bo["similarity"] <= 1
     # the speaker whose only topic is too broad links to nobody
     assert g.degree(person("eve")) == 0
     assert g.nodes[person("ada")]["weight"] == 2
@@ -154,14 +160,14 @@ def test_speaker_edges_carry_the_shared_topics() -> None:
 
 
 def test_talk_edges() -> None:
-    g = build_graph(sample_data(), "talks")
+    g = build_graph(sample_data(), "talks", min_weight=1, top_k=None)
     assert set(g) == {talk(f"t{n}") for n in range(1, 7)}
     assert weights(g) == {
-        edge(talk("t1"), talk("t2")): 2,
-        edge(talk("t1"), talk("t3")): 1,
-        edge(talk("t2"), talk("t3")): 1,
-        edge(talk("t1"), talk("t4")): 1,
-        edge(talk("t2"), talk("t4")): 1,
+        edge(talk("t1"), talk("t2")): 100,  # the same two topics
+        edge(talk("t1"), talk("t3")): 21,
+        edge(talk("t2"), talk("t3")): 21,
+        edge(talk("t1"), talk("t4")): 21,
+        edge(talk("t2"), talk("t4")): 21,
     }
     assert g.edges[talk("t2"), talk("t4")]["topics"] == [topic("cs")]
     t5 = g.nodes[talk("t5")]
@@ -172,6 +178,46 @@ def test_talk_edges() -> None:
         [],
     )
     assert g.degree(talk("t6")) == 0
+
+
+def test_default_threshold_and_top_k_thin_the_talk_graph() -> None:
+    data = sample_data()
+    assert build_graph(data, "talks").graph == {"kind": "talks", "min_weight": 10, "top_k": 5}
+    one = build_graph(data, "talks", min_weight=1, top_k=1)
+    # each talk keeps its strongest link; t3 and t4 keep one of their equal links each
+    assert edge(talk("t1"), talk("t2")) in weights(one)
+    assert one.number_of_edges() == 3
+
+
+SIBLINGS = """
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix conf: <https://w3id.org/scholarlydata/ontology/conference-ontology.owl#> .
+@prefix t: <http://talkgraph.localhost/talk/> .
+@prefix c: <http://talkgraph.localhost/topic/> .
+c:imaging a skos:Concept ; skos:prefLabel "imaging"@en .
+c:restoration a skos:Concept ; skos:prefLabel "image restoration"@en ; skos:broader c:imaging .
+c:reconstruction a skos:Concept ; skos:prefLabel "image reconstruction"@en ;
+  skos:broader c:imaging .
+c:games a skos:Concept ; skos:prefLabel "game theory"@en .
+c:voting a skos:Concept ; skos:prefLabel "voting"@en ; skos:broader c:games .
+t:a a conf:Talk ; schema:name "A" ; schema:about c:restoration .
+t:b a conf:Talk ; schema:name "B" ; schema:about c:reconstruction .
+t:c a conf:Talk ; schema:name "C" ; schema:about c:voting .
+t:d a conf:Talk ; schema:name "D" ; schema:about c:games .
+"""
+
+
+def test_sibling_topics_link_through_their_broader_topic() -> None:
+    data = data_from_graph(Graph().parse(data=SIBLINGS, format="turtle"))
+    g = build_graph(data, "talks", min_weight=1, top_k=None)
+    ab = g.edges[talk("a"), talk("b")]
+    assert ab["concepts"] == [topic("imaging")] and ab["topics"] == []
+    assert ab["concept_labels"] == ["imaging"]
+    assert ab["weight"] == 8  # siblings meet one level up: each has DECAY of it, IDF-weighted
+    # a narrower topic and its own broader one are closer than two siblings
+    assert g.edges[talk("c"), talk("d")]["weight"] > ab["weight"]
+    assert not g.has_edge(talk("a"), talk("c"))
 
 
 def test_bipartite_keeps_too_broad_topics_marked() -> None:
@@ -199,10 +245,11 @@ def test_bipartite_keeps_too_broad_topics_marked() -> None:
 def test_min_weight_filters_edges_not_nodes(kind: str, expected: set[frozenset[str]]) -> None:
     data = sample_data()
     full = build_graph(data, kind)  # type: ignore[arg-type]
-    g = build_graph(data, kind, min_weight=2)  # type: ignore[arg-type]
+    heavy = 2 if kind in ("topics", "bipartite") else 40
+    g = build_graph(data, kind, min_weight=heavy)  # type: ignore[arg-type]
     assert set(weights(g)) == expected
     assert set(g) == set(full)
-    assert g.graph["min_weight"] == 2
+    assert g.graph["min_weight"] == heavy
 
 
 def test_row_order_does_not_matter() -> None:
@@ -247,3 +294,33 @@ def test_the_query_runs_the_same_on_pyoxigraph() -> None:
     names = [v.value for v in solutions.variables]
     oxi = rows_from_bindings({name: s[name] for name in names} for s in solutions)
     assert sorted(oxi) == sorted(rows_from_graph(sample_graph()))
+
+
+def test_evidence_confidence_weighs_a_topic() -> None:
+    t, c = "http://talkgraph.localhost/talk/", "http://talkgraph.localhost/topic/"
+    evidence = f"""
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix schema: <https://schema.org/> .
+@prefix tg: <https://w3id.org/talkgraph/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{t}a> schema:about <{c}voting> .
+<{t}a#e1> oa:hasBody <{c}voting> ; oa:hasTarget <{t}a#e1-target> ;
+    tg:confidence "0.5"^^xsd:decimal .
+<{t}a#e1-target> oa:hasSource <{t}a> .
+"""
+    graph = Graph().parse(data=SIBLINGS, format="turtle").parse(data=evidence, format="turtle")
+    data = data_from_graph(graph)
+    assert data.confidence == {(talk("a"), topic("voting")): 0.5}
+    sure = data_from_graph(graph).add_confidence([])
+    sure.confidence.clear()
+    weak = build_graph(data, "talks", min_weight=1, top_k=None)
+    firm = build_graph(sure, "talks", min_weight=1, top_k=None)
+    # "a" is less surely about voting: closer to "b" (image reconstruction), further from "c"
+    assert (
+        weak.edges[talk("a"), talk("c")]["similarity"]
+        < firm.edges[talk("a"), talk("c")]["similarity"]
+    )
+    assert (
+        weak.edges[talk("a"), talk("b")]["similarity"]
+        > firm.edges[talk("a"), talk("b")]["similarity"]
+    )

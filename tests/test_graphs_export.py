@@ -14,6 +14,7 @@ from talkgraph.graphs import (
     FORMATS,
     analyse,
     build_graph,
+    default_min_weight,
     export_graph,
     nodes_csv,
     to_csv,
@@ -47,7 +48,7 @@ def test_node_link_json(kind: str) -> None:
     g = analysed(kind)
     data = json.loads(to_node_link_json(g))
     assert data["graph"]["kind"] == kind
-    assert data["graph"]["min_weight"] == 1
+    assert data["graph"]["min_weight"] == default_min_weight(kind)
     assert "links" in data
     read = nx.node_link_graph(data, edges="links")
     assert_same(g, read)

@@ -7,7 +7,13 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from talkgraph import vocab
-from talkgraph.graphs import analyse, build_graph, cotopic_graph_iri, graph_to_rdf
+from talkgraph.graphs import (
+    analyse,
+    build_graph,
+    cotopic_graph_iri,
+    graph_to_rdf,
+    related_talks_graph,
+)
 from talkgraph.iris import Minter
 from test_graphs_build import person, sample_data, topic
 
@@ -82,3 +88,31 @@ def test_foreign_iris_that_fold_alike_stay_distinct() -> None:
     rdf = graph_to_rdf(g, "talks", Minter())
     assert len(set(rdf.subjects(vocab.RDF.type, vocab.TG.CoTopicLink))) == 2
     assert sorted(edges_from_rdf(rdf).values()) == [1, 2]
+
+
+def test_links_conform_to_the_shapes_and_bad_ones_do_not() -> None:
+    from decimal import Decimal
+
+    from rdflib import Literal, URIRef
+
+    from talkgraph.topics.similarity import Link
+    from talkgraph.validation import Report, load_shapes, validate
+    from talkgraph.vocab import RDF, SKOS, TG, XSD
+
+    minter = Minter()
+    rdf = related_talks_graph([Link("a", "b", 0.42, ("c",), ("c",))], minter)
+    rdf.add((minter.topic("c"), RDF.type, SKOS.Concept))
+    shapes = load_shapes(None)
+
+    def link_problems(report: Report) -> list[str]:
+        return sorted(r.shape for r in report.results if r.shape.startswith("tgsh:CoTopicLink"))
+
+    assert link_problems(validate(rdf, shapes)) == []
+    (link,) = rdf.subjects(RDF.type, TG.CoTopicLink)
+    assert rdf.value(link, TG.weight).toPython() == 42
+    rdf.set((link, TG.similarity, Literal(Decimal("1.5"), datatype=XSD.decimal)))
+    rdf.add((link, TG.explainedBy, URIRef("http://example.org/not-a-topic")))
+    assert link_problems(validate(rdf, shapes)) == [
+        "tgsh:CoTopicLink-explainedBy",
+        "tgsh:CoTopicLink-similarity",
+    ]

@@ -187,6 +187,30 @@ def rename(old: str, new: str) -> Mutation:
     return run
 
 
+LINK = f"{B}graph/cotopic-talks#talk-ada-engines--talk-other"
+
+
+def link(
+    source: str = "<talk/ada-engines>",
+    target: str = "<talk/ada-engines>",
+    weight: str = "42",
+    similarity: str = "0.42",
+    kind: str = '"talks"',
+    explained: str = "<topic/optimisation>",
+) -> str:
+    """A co-topic link in Turtle; an empty value leaves its property out."""
+    values = {
+        "tg:source": source,
+        "tg:target": target,
+        "tg:weight": weight,
+        "tg:similarity": similarity,
+        "tg:graphKind": kind,
+        "tg:explainedBy": explained,
+    }
+    body = " ".join(f"{p} {v} ;" for p, v in values.items() if v)
+    return f"<{LINK}> a tg:CoTopicLink ; {body[:-1]}."
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -439,6 +463,20 @@ CASES = [
          V, ANNOTATION, "oa:motivatedBy", "Annotation-motivation"),
     Case("annotation-motivation-other", replace(ANNOTATION, "oa:motivatedBy", "oa:tagging"),
          V, ANNOTATION, "oa:motivatedBy", "Annotation-motivation"),
+    # evidence confidence and co-topic links (issue 11)
+    Case("annotation-confidence-above-one", add(f"<{ANNOTATION}> tg:confidence 1.5 ."),
+         V, ANNOTATION, "tg:confidence", "Annotation-confidence"),
+    Case("annotation-curation-text", add(f'<{ANNOTATION}> tg:needsCuration "yes" .'),
+         V, ANNOTATION, "tg:needsCuration", "Annotation-curation"),
+    Case("link-source-missing", add(link(source="")), V, LINK, "tg:source", "CoTopicLink-source"),
+    Case("link-target-missing", add(link(target="")), V, LINK, "tg:target", "CoTopicLink-target"),
+    Case("link-weight-zero", add(link(weight="0")), V, LINK, "tg:weight", "CoTopicLink-weight"),
+    Case("link-similarity-above-one", add(link(similarity="1.5")),
+         V, LINK, "tg:similarity", "CoTopicLink-similarity"),
+    Case("link-kind-other", add(link(kind='"people"')),
+         V, LINK, "tg:graphKind", "CoTopicLink-kind"),
+    Case("link-explained-dangling", add(link(explained="<topic/ghost>")),
+         V, LINK, "tg:explainedBy", "CoTopicLink-explainedBy"),
     Case("annotation-subject-missing", drop(ANNOTATION, "dcterms:subject"),
          V, ANNOTATION, "dcterms:subject", "Annotation-subject"),
     Case("annotation-subject-other", replace(ANNOTATION, "dcterms:subject", '"keywords"'),

@@ -64,7 +64,8 @@ def count(store: MemoryStore, sparql: str = COUNT, **dataset: list[str]) -> int:
 
 def expected_graphs(manifest: dict[str, dict[str, object]]) -> list[str]:
     names = [str(p["graph"]) for p in manifest.values()]
-    return sorted([*names, BASE + "graph/topics", BASE + "download/void.ttl"])
+    extra = [BASE + "graph/topics", BASE + "graph/cotopic-talks", BASE + "download/void.ttl"]
+    return sorted([*names, *extra])
 
 
 def test_graph_variable_lists_the_programmes_topics_and_description(

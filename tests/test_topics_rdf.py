@@ -108,3 +108,18 @@ def test_explain_reads_back_from_rdf(vocab: Vocabulary, minter: Minter) -> None:
     assert ("class imbalance", "abstract", "class imbalance") in rows
     assert rows.count(("neural collapse", "abstract", "neural collapse")) == 2
     assert explain(graph, minter.talk("tba")) == []
+
+
+def test_fallback_evidence_carries_confidence_and_curation_flag(minter: Minter) -> None:
+    from decimal import Decimal
+
+    from talkgraph.topics import Assignment, assignments_graph
+
+    talk = Talk(key="t", title="Ice", speaker="s", abstract="About ice.")
+    item = Assignment("imaging", "abstract", "ice", 6, 9, "About ", ".", 0.5, True)
+    plain = Assignment("imaging", "title", "Ice", 0, 3, "", "", 1.0, False)
+    g = assignments_graph({"t": [item, plain]}, [talk], minter)
+    flagged = list(g.subjects(ns.TG.needsCuration, Literal(True)))
+    assert len(flagged) == 1
+    assert g.value(flagged[0], ns.TG.confidence).toPython() == Decimal("0.5")
+    assert len(list(g.subjects(ns.TG.confidence, None))) == 1

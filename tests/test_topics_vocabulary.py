@@ -10,7 +10,7 @@ from rdflib import Graph, Literal
 from talkgraph import vocab as ns
 from talkgraph.errors import InputError
 from talkgraph.topics import Vocabulary, load_vocabulary
-from talkgraph.topics.vocabulary import DEFAULT_PATH, label_key, singular, tokenize
+from talkgraph.topics.vocabulary import DEFAULT_PATH, label_key, singular, stem, tokenize
 
 HEAD = """@prefix t: <https://w3id.org/talkgraph/topic/> .
 @prefix tg: <https://w3id.org/talkgraph/ns#> .
@@ -78,8 +78,17 @@ def test_plural_only_stemmer() -> None:
     assert singular("losses") == "loss"
     assert singular("interpolators") == "interpolator"  # not "interpolation"
     assert singular("generalization") == "generalization"  # no Snowball-style "general"
-    assert [t.key for t in tokenize("Régularisation, ℓ1-norm")] == ["regularisation", "l1", "norm"]
+    assert [t.key for t in tokenize("Régularisation, ℓ1-norm")] == ["regulariz", "l1", "norm"]
     assert [t.exact for t in tokenize("GNNs")] == ["GNN"]
+
+
+def test_verb_and_noun_forms_share_a_stem() -> None:
+    forms = ("regularize", "regularized", "regularizing", "regularization", "regularisation")
+    assert {stem(singular(w)) for w in forms} == {"regulariz"}
+    assert {stem(w) for w in ("interpolate", "interpolating", "interpolation")} == {"interpol"}
+    assert stem("generalization") == "generaliz" != stem("general")
+    # short stems are left alone: "state", "rate", "noise"
+    assert [stem(w) for w in ("state", "rate", "noise")] == ["state", "rate", "noise"]
 
 
 def test_duplicate_label_without_reason_is_an_error(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from .description import Distribution, describe
 from .errors import ConfigError, InputError, Place, ValidationFailed
 from .exports import schedule_distribution, write_schedules
 from .formats import FORMATS
+from .graphs.rdf import cotopic_graph_iri, related_talks_graph
 from .ingest import load_programme
 from .iris import Minter
 from .model import KnowledgeModel, Programme
@@ -55,7 +56,8 @@ from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
 from .resources import data_file
-from .topics import assign, assignments_graph, load_vocabulary, vocabulary_graph
+from .topics import Vocabulary, assign, assignments_graph, load_vocabulary, vocabulary_graph
+from .topics.links import talk_similarity
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
 from .validation import SHAPES_DIR, Report, load_shapes
 from .vocab import bind_prefixes
@@ -66,6 +68,7 @@ DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, tr
 DATASET_STEM = "dataset"
 
 Progress = Callable[[str], None]
+RELATED_TITLE = "Co-topic links between talks (topic similarity, with the topics explaining each)"
 
 
 @dataclass
@@ -185,18 +188,28 @@ def build(
         raise ValidationFailed(_failure(named, report))
     events = [p.entry.programme.event for p in parts]
     licence = licence or next((e.licence for e in events if e.licence), None)
+    with timer("related talks"):
+        related = _related_talks(parts, vocabulary, minter)
     with timer("serialisation"):
         for part in parts:
             part.data = None  # validated: the N-Quads lines are all that is written from here
         with staged_release(out) as release:
             manifest = _write_release(
-                release, topics, model, (report, named, shapes), minter, parts, licence
+                release, (topics, related), model, (report, named, shapes), minter, parts, licence
             )
             manifest["timings"] = timer.timings
             _write_manifest(release, manifest)
     cache.prune()
     progress(f"published {out} ({manifest['triples']} triples)")
     return BuildResult(out, model, report, manifest, timer.timings)
+
+
+def _related_talks(parts: Sequence[Part], vocabulary: Vocabulary, minter: Minter) -> Graph:
+    """The named graph of co-topic links between the talks of every programme
+    (:func:`talkgraph.topics.links.talk_similarity`, default threshold and top-k)."""
+    assignments = {k: v for p in parts for k, v in (p.entry.assignments or {}).items()}
+    links = talk_similarity(assignments, vocabulary).links()
+    return related_talks_graph(links, minter, cotopic_graph_iri(minter, "talks"))
 
 
 # An absolute IRI (RFC 3987): a scheme, then no space, control character or <>"{}|\\^`.
@@ -280,7 +293,7 @@ _TYPE = f"<{RDF.type}>".encode()
 
 def _write_release(
     release: Path,
-    topics: Graph,
+    extra: tuple[Graph, Graph],  # the topic vocabulary, the related-talks links
     model: KnowledgeModel,
     validation: _Validation,
     minter: Minter,
@@ -288,6 +301,7 @@ def _write_release(
     licence: str | None,
 ) -> dict[str, object]:
     report, named, shapes = validation
+    topics, related = extra
     files: dict[str, dict[str, object]] = {}
 
     def write(name: str, data: bytes, media_type: str) -> None:
@@ -297,6 +311,7 @@ def _write_release(
 
     quads = {line for p in parts for line in p.entry.quads or []}
     quads.update(quad_lines(topics, minter.graph(TOPICS_GRAPH)))
+    quads.update(quad_lines(related, cotopic_graph_iri(minter, "talks")))
     dumps = {  # sorted lines: byte-identical for the same graphs
         "nt": "".join(sorted({triple_line(q) for q in quads})).encode("utf-8"),
         "nquads": "".join(sorted(quads)).encode("utf-8"),
@@ -333,6 +348,7 @@ def _write_release(
         example_resources=examples,
         version=__version__,
         files=[schedule_distribution(f, minter) for f in schedules.values()],
+        subsets=[(cotopic_graph_iri(minter, "talks"), len(related), RELATED_TITLE)],
     )
     write("void.ttl", bind_prefixes(description).serialize(format="turtle").encode(), "text/turtle")
     write("shapes.ttl", shapes.serialize(format="turtle").encode(), "text/turtle")

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, Literal, NoReturn, cast
 
 import click
 
@@ -248,6 +248,11 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
         click.echo(f"{item.score:8.3f}  {item.phrase}  ({n} talk{'' if n == 1 else 's'})")
         for key in item.talk_keys:
             click.echo(f"            {key}")
+    from .topics.suggest import curation
+
+    for proposal in curation(model.talks.values(), load_vocabulary()):
+        phrase = proposal.phrase or "(no keyphrase found)"
+        click.echo(f"needs curation: {proposal.talk_key}: add {phrase!r} under {proposal.broader}")
 
 
 @topics.command("explain")
@@ -288,25 +293,41 @@ def topics_explain(talk: str, data: Path) -> None:
     default="json",
     show_default=True,
 )
-@click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--min-weight",
+    default=None,
+    type=click.IntRange(1),
+    help="leave out lighter edges; talks/speakers: similarity in percent (default 10), "
+    "topics: shared talks (default 1)",
+)
+@click.option(
+    "--top-k",
+    default=None,
+    type=click.IntRange(0),
+    help="talks/speakers: keep each node's k strongest links (default 5; 0 keeps all)",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False))
-def graph(data: Path, kind: str, fmt: str, min_weight: int, output: Path | None) -> None:
+def graph(
+    data: Path, kind: str, fmt: str, min_weight: int | None, top_k: int | None, output: Path | None
+) -> None:
     """A co-topic graph of the dataset, with communities and centralities."""
-    from .graphs import analyse, build_graph, export_graph, rows_from_graph
-    from .graphs.build import CoTopicData, GraphKind
+    import networkx as nx
+
+    from .graphs import analyse, build_graph, data_from_graph, export_graph
+    from .graphs.build import GraphKind
     from .rdf import read_graph
 
     rdf = read_graph([data / "dataset.nt"])
-    g = analyse(
-        build_graph(CoTopicData.from_rows(rows_from_graph(rdf)), cast(GraphKind, kind), min_weight)
-    )
+    k: int | None | Literal["default"] = "default" if top_k is None else (top_k or None)
+    g = analyse(build_graph(data_from_graph(rdf), cast(GraphKind, kind), min_weight, k))
     payload = export_graph(g, fmt)
     if output is None:
         sys.stdout.buffer.write(payload)
     else:
         output.write_bytes(payload)
         click.echo(
-            f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges",
+            f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges "
+            f"(density {nx.density(g):.3f})",
             err=True,
         )
 

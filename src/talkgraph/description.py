@@ -24,6 +24,7 @@ from .vocab import (
     RDF,
     SCHEMA,
     SPDX,
+    TG,
     VOID,
     XSD,
     bind_prefixes,
@@ -111,6 +112,7 @@ def describe(
     version: str,
     entities: int | None = None,
     files: Iterable[FileDistribution] = (),
+    subsets: Iterable[tuple[URIRef, int, str]] = (),
 ) -> Graph:
     """The description of the dataset as a graph of its own.
 
@@ -146,6 +148,13 @@ def describe(
     for resource in example_resources:
         add(ds, VOID.exampleResource, resource)
     add(ds, VOID.sparqlEndpoint, minter.sparql_endpoint)
+    for subset, size, subset_title in subsets:  # named graphs derived by the build
+        # a void:Dataset by the range of void:subset; not typed, so the dataset stays the one
+        # subject typed void:Dataset
+        add(ds, VOID.subset, subset)
+        add(subset, DCTERMS.title, Literal(subset_title))
+        add(subset, VOID.triples, Literal(size))
+        add(subset, VOID.vocabulary, URIRef(str(TG._NS)))
     for dist in distributions:
         _distribution(graph, minter, dist)
     for file in files:

@@ -62,6 +62,10 @@ class TG(DefinedNamespace):
     weight: URIRef
     sharedTopic: URIRef  # noqa: N815
     graphKind: URIRef  # noqa: N815
+    similarity: URIRef  # topic similarity of the two ends of a link, 0-1
+    explainedBy: URIRef  # noqa: N815  - a concept that explains a link (shared or common broader)
+    confidence: URIRef  # confidence of a topic assignment, 0-1
+    needsCuration: URIRef  # noqa: N815  - a fallback topic: no concept fitted the talk well
     # validation
     conforms: URIRef
     violations: URIRef

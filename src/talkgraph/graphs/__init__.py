@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from .analysis import analyse
 from .build import (
+    CONFIDENCE_QUERY,
     COTOPIC_QUERY,
+    HIERARCHY_QUERY,
     KINDS,
     CoTopicData,
     GraphKind,
     Row,
     build_graph,
+    data_from_graph,
+    default_min_weight,
     rows_from_bindings,
     rows_from_graph,
 )
@@ -23,10 +27,12 @@ from .export import (
     to_graphml,
     to_node_link_json,
 )
-from .rdf import cotopic_graph_iri, graph_to_rdf
+from .rdf import cotopic_graph_iri, graph_to_rdf, related_talks_graph
 
 __all__ = [
+    "CONFIDENCE_QUERY",
     "COTOPIC_QUERY",
+    "HIERARCHY_QUERY",
     "FORMATS",
     "KINDS",
     "CoTopicData",
@@ -35,9 +41,12 @@ __all__ = [
     "Row",
     "analyse",
     "build_graph",
+    "data_from_graph",
+    "default_min_weight",
     "export_graph",
     "cotopic_graph_iri",
     "graph_to_rdf",
+    "related_talks_graph",
     "nodes_csv",
     "rows_from_bindings",
     "rows_from_graph",

@@ -33,8 +33,8 @@ def analyse(g: nx.Graph) -> nx.Graph:
     """Add ``community``, ``component``, ``degree``, ``weighted_degree``,
     ``degree_centrality`` and ``betweenness`` to every node (in place); returns ``g``.
 
-    Graph attributes ``communities``, ``components`` and (when there are edges) ``modularity``
-    are added too.
+    Graph attributes ``density`` (edges over possible edges), ``communities``, ``components``
+    and (when there are edges) ``modularity`` are added too.
     """
     if g.number_of_nodes() == 0:
         g.graph.update(communities=0, components=0)
@@ -52,6 +52,7 @@ def analyse(g: nx.Graph) -> nx.Graph:
         attrs["weighted_degree"] = weighted[node]
         attrs["degree_centrality"] = round(centrality[node], DIGITS)
         attrs["betweenness"] = round(betweenness[node], DIGITS)
+    g.graph["density"] = round(nx.density(g), DIGITS)
     g.graph["communities"] = len(communities)
     g.graph["components"] = len(set(component.values()))
     if g.number_of_edges():

@@ -5,6 +5,13 @@ run it: rdflib here (:func:`rows_from_graph`), pyoxigraph in the web layer (hand
 :func:`rows_from_bindings`). :class:`CoTopicData` gathers the rows; :func:`build_graph` derives
 one of four networkx graphs from it. Topics marked ``tg:tooBroad`` make no co-topic edges.
 
+Talks and speakers are linked by the similarity of :mod:`talkgraph.topics.similarity` (cosine of
+IDF-weighted topic vectors expanded along ``skos:broader``), which needs the concept hierarchy:
+:data:`HIERARCHY_QUERY` gives it (:meth:`CoTopicData.add_hierarchy`). An edge's ``weight`` is the
+similarity in percent (an integer, 1–100); ``similarity`` keeps it as a fraction, ``concepts``
+the concepts that explain it (shared topics or common broader concepts) and ``topics`` the
+topics both ends have.
+
 Node ids are IRIs; nodes and edges are added in sorted order, so the graph does not depend on
 the order of the rows.
 """
@@ -22,6 +29,7 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 
 from ..errors import ConfigError
+from ..topics.similarity import MIN_WEIGHT, TOP_K, Hierarchy, Similarity, merge
 from ..vocab import CONF, SCHEMA, SKOS, TG
 
 GraphKind = Literal["topics", "speakers", "talks", "bipartite"]
@@ -50,6 +58,38 @@ WHERE {{
   }}
 }}
 """
+
+HIERARCHY_QUERY = f"""\
+PREFIX skos: <{SKOS}>
+PREFIX tg: <{TG._NS}>
+SELECT ?topic ?topicLabel ?broader ?tooBroad
+WHERE {{
+  ?topic a skos:Concept .
+  OPTIONAL {{ ?topic skos:broader ?broader }}
+  OPTIONAL {{
+    ?topic skos:prefLabel ?topicLabel .
+    FILTER (lang(?topicLabel) = "" || langMatches(lang(?topicLabel), "en"))
+  }}
+  OPTIONAL {{ ?topic tg:tooBroad ?tooBroad }}
+}}
+"""
+
+CONFIDENCE_QUERY = f"""\
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX tg: <{TG._NS}>
+SELECT ?talk ?topic (MAX(?c) AS ?confidence)
+WHERE {{
+  ?annotation oa:hasBody ?topic ; oa:hasTarget ?target .
+  ?target oa:hasSource ?talk .
+  OPTIONAL {{ ?annotation tg:confidence ?given }}
+  BIND (COALESCE(?given, 1.0) AS ?c)
+}}
+GROUP BY ?talk ?topic
+"""
+
+# the similarity's defaults, as edge weights in percent
+DEFAULT_MIN_WEIGHT = {"speakers": round(MIN_WEIGHT * 100), "talks": round(MIN_WEIGHT * 100)}
+DEFAULT_TOP_K = {"speakers": TOP_K, "talks": TOP_K}
 
 _COLUMNS = ("talk", "talkLabel", "speaker", "speakerLabel", "topic", "topicLabel", "tooBroad")
 
@@ -112,6 +152,25 @@ def rows_from_bindings(bindings: Iterable[Mapping[str, object]]) -> list[Row]:
     return rows
 
 
+def hierarchy_from_graph(graph: Graph) -> list[dict[str, object]]:
+    """Run :data:`HIERARCHY_QUERY` on an rdflib graph."""
+    out: list[dict[str, object]] = []
+    for result in graph.query(HIERARCHY_QUERY):
+        assert isinstance(result, ResultRow)
+        out.append({name: result[name] for name in ("topic", "topicLabel", "broader", "tooBroad")})
+    return out
+
+
+def data_from_graph(graph: Graph) -> CoTopicData:
+    """Rows, hierarchy and confidences of an rdflib graph."""
+    data = CoTopicData.from_rows(rows_from_graph(graph)).add_hierarchy(hierarchy_from_graph(graph))
+    confidences: list[dict[str, object]] = []
+    for result in graph.query(CONFIDENCE_QUERY):
+        assert isinstance(result, ResultRow)
+        confidences.append({name: result[name] for name in ("talk", "topic", "confidence")})
+    return data.add_confidence(confidences)
+
+
 def rows_from_graph(graph: Graph) -> list[Row]:
     """Run :data:`COTOPIC_QUERY` on an rdflib graph (or dataset with a default union)."""
     bindings = []
@@ -129,6 +188,9 @@ class CoTopicData:
     speakers_of: dict[str, set[str]] = field(default_factory=dict)  # talk -> speakers
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> label
     too_broad: set[str] = field(default_factory=set)  # topics that make no edges
+    broader: dict[str, set[str]] = field(default_factory=dict)  # topic -> broader topics
+    # (talk, topic) -> confidence of the best evidence, when below 1 (tg:confidence)
+    confidence: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> CoTopicData:
@@ -153,6 +215,43 @@ class CoTopicData:
         # several labels for one thing (not in the contract): take the smallest, deterministically
         data.labels = {iri: min(found) if found else iri for iri, found in candidates.items()}
         return data
+
+    def add_hierarchy(self, bindings: Iterable[Mapping[str, object]]) -> CoTopicData:
+        """Add ``skos:broader``, labels and too-broad flags from :data:`HIERARCHY_QUERY`."""
+        for binding in bindings:
+            get = {name.lstrip("?"): value for name, value in binding.items()}
+            topic = _text(get.get("topic"))
+            if topic is None:
+                continue
+            self.broader.setdefault(topic, set())
+            parent = _text(get.get("broader"))
+            if parent is not None:
+                self.broader[topic].add(parent)
+            label = _text(get.get("topicLabel"))
+            if label and (topic not in self.labels or self.labels[topic] == topic):
+                self.labels[topic] = label
+            if _flag(get.get("tooBroad")):
+                self.too_broad.add(topic)
+        return self
+
+    def add_confidence(self, bindings: Iterable[Mapping[str, object]]) -> CoTopicData:
+        """Add the confidence of each talk's topics from :data:`CONFIDENCE_QUERY`."""
+        for binding in bindings:
+            get = {name.lstrip("?"): value for name, value in binding.items()}
+            talk, topic = _text(get.get("talk")), _text(get.get("topic"))
+            value = _text(get.get("confidence"))
+            if talk is None or topic is None or value is None:
+                continue
+            try:
+                confidence = float(value)
+            except ValueError:
+                continue
+            if 0 < confidence < 1:
+                self.confidence[talk, topic] = confidence
+        return self
+
+    def hierarchy(self) -> Hierarchy:
+        return Hierarchy(self.broader, self.too_broad)
 
     def label(self, iri: str) -> str:
         return self.labels.get(iri, iri)
@@ -203,17 +302,29 @@ def _add_talk_node(g: nx.Graph, data: CoTopicData, talk: str) -> None:
     )  # fmt: skip
 
 
-def _shared_topic_edges(
-    g: nx.Graph, data: CoTopicData, topics_of: Mapping[str, set[str]], min_weight: int
+def _similarity_edges(
+    g: nx.Graph,
+    data: CoTopicData,
+    profiles: Mapping[str, Mapping[str, float]],
+    min_weight: float,
+    top_k: int | None,
 ) -> None:
-    """Link every pair of nodes whose topic sets meet; weight = number of shared topics."""
-    for a, b in combinations(sorted(topics_of), 2):
-        shared = sorted(topics_of[a] & topics_of[b])
-        if shared and len(shared) >= min_weight:
-            g.add_edge(a, b, weight=len(shared), topics=shared, topic_labels=_labels(data, shared))
+    """Link nodes whose similarity in percent is at least ``min_weight`` (see module doc)."""
+    similarity = Similarity(profiles, data.hierarchy())
+    links = similarity.links(min_weight / 100, top_k)
+    for link in links:
+        percent = round(link.weight * 100)
+        if percent < max(1, min_weight):
+            continue
+        g.add_edge(
+            link.a, link.b,
+            weight=percent, similarity=link.weight,
+            concepts=list(link.concepts), concept_labels=_labels(data, link.concepts),
+            topics=list(link.shared), topic_labels=_labels(data, link.shared),
+        )  # fmt: skip
 
 
-def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:
     talks_of = data.talks_of_topic()
     for topic in sorted(set(talks_of) - data.too_broad):
         _add_node(g, data, topic, "topic", weight=len(talks_of[topic]), too_broad=False)
@@ -227,26 +338,31 @@ def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
             g.add_edge(a, b, weight=len(talks), talks=talks, talk_labels=_labels(data, talks))
 
 
-def _speakers_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+def _profile(data: CoTopicData, talk: str) -> dict[str, float]:
+    return {t: data.confidence.get((talk, t), 1.0) for t in data.linking_topics(talk)}
+
+
+def _speakers_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:
     talks_of = data.talks_of_speaker()
-    topics_of: dict[str, set[str]] = {}
+    profiles: dict[str, dict[str, float]] = {}
     for speaker in sorted(talks_of):
         talks = sorted(talks_of[speaker])
         _add_node(
             g, data, speaker, "speaker",
             weight=len(talks), talks=talks, talk_labels=_labels(data, talks),
         )  # fmt: skip
-        topics_of[speaker] = set().union(*(data.linking_topics(t) for t in talks))
-    _shared_topic_edges(g, data, topics_of, min_weight)
+        profiles[speaker] = merge(_profile(data, t) for t in talks)
+    _similarity_edges(g, data, profiles, min_weight, top_k)
 
 
-def _talks_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+def _talks_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:
     for talk in data.talks:
         _add_talk_node(g, data, talk)
-    _shared_topic_edges(g, data, {t: data.linking_topics(t) for t in data.talks}, min_weight)
+    profiles = {t: _profile(data, t) for t in data.talks}
+    _similarity_edges(g, data, profiles, min_weight, top_k)
 
 
-def _bipartite_graph(g: nx.Graph, data: CoTopicData, min_weight: int) -> None:
+def _bipartite_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:
     for talk in data.talks:
         _add_talk_node(g, data, talk)
         g.nodes[talk]["bipartite"] = 0
@@ -270,21 +386,41 @@ _BUILDERS = {
 }
 
 
-def build_graph(data: CoTopicData, kind: GraphKind, min_weight: int = 1) -> nx.Graph:
+def default_min_weight(kind: str) -> int:
+    """The ``min_weight`` a kind of graph gets when none is given."""
+    return DEFAULT_MIN_WEIGHT.get(kind, 1)
+
+
+def build_graph(
+    data: CoTopicData,
+    kind: GraphKind,
+    min_weight: float | None = None,
+    top_k: int | None | Literal["default"] = "default",
+) -> nx.Graph:
     """One co-topic graph; edges lighter than ``min_weight`` are left out (nodes stay).
 
     * ``topics``: topics linked by the talks they both describe (weight = number of talks, edge
       ``talks``); node ``weight`` = number of talks about the topic;
-    * ``speakers``: speakers linked by the topics their talks share (weight = number of shared
-      topics, edge ``topics``/``topic_labels``); node ``weight`` = number of talks;
+    * ``speakers``: speakers linked by the similarity of their talks' topics (weight = similarity
+      in percent, edge ``concepts``/``concept_labels`` explaining it, ``topics``/``topic_labels``
+      shared); node ``weight`` = number of talks; by default only links of at least
+      :data:`DEFAULT_MIN_WEIGHT` are kept, thinned to each node's :data:`DEFAULT_TOP_K` strongest
+      (``top_k=None`` keeps all);
     * ``talks``: the same between talks; node ``weight`` = number of topics;
     * ``bipartite``: talk (``bipartite`` 0) – topic (``bipartite`` 1), too-broad topics kept
       and marked ``too_broad``; every edge has weight 1.
     """
     if kind not in _BUILDERS:
         raise ConfigError(f"unknown co-topic graph kind {kind!r}; expected one of {KINDS}")
+    if min_weight is None:
+        min_weight = default_min_weight(kind)
     if min_weight < 1:
         raise ConfigError(f"min_weight must be at least 1, got {min_weight}")
+    k = DEFAULT_TOP_K.get(kind) if top_k == "default" else top_k
+    if k is not None and k < 1:
+        raise ConfigError(f"top_k must be at least 1, got {k}")
     g = nx.Graph(kind=kind, min_weight=min_weight)
-    _BUILDERS[kind](g, data, min_weight)
+    if k is not None and kind in DEFAULT_TOP_K:
+        g.graph["top_k"] = k
+    _BUILDERS[kind](g, data, min_weight, k)
     return g

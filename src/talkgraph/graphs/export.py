@@ -75,8 +75,8 @@ def to_gexf(g: nx.Graph) -> bytes:
 
 
 def _shared(attrs: dict[str, object]) -> str:
-    """What an edge stands for: shared topics (speakers, talks) or shared talks (topics)."""
-    for key in ("topic_labels", "talk_labels", "topics", "talks"):
+    """What an edge stands for: the concepts explaining it (speakers, talks) or shared talks."""
+    for key in ("concept_labels", "topic_labels", "talk_labels", "topics", "talks"):
         if key in attrs:
             return str(_scalar(attrs[key]))
     return ""

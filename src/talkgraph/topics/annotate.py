@@ -2,12 +2,14 @@
 
 See docs/data-model.md ("topic" and "topic evidence"). No blank nodes: an annotation is
 ``{talk}#topic-{slug}-{n}``, its target ``{annotation}-target``, its selector
-``{annotation}-selector``.
+``{annotation}-selector``. Evidence of confidence below 1 carries ``tg:confidence``; a fallback
+topic (no concept fitted the talk) carries ``tg:needsCuration true``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 
@@ -79,6 +81,11 @@ def assignments_graph(
             graph.add((selector, OA.exact, Literal(item.exact)))
             graph.add((selector, OA.prefix, Literal(item.prefix)))
             graph.add((selector, OA.suffix, Literal(item.suffix)))
+            if item.confidence < 1:
+                value = Decimal(str(item.confidence))
+                graph.add((ann, TG.confidence, Literal(value, datatype=XSD.decimal)))
+            if item.needs_curation:
+                graph.add((ann, TG.needsCuration, Literal(True)))
     return graph
 
 

@@ -264,3 +264,27 @@ def _distinct(ranked: Sequence[Suggestion], limit: int) -> list[Suggestion]:
         if len(kept) == limit:
             break
     return kept
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A talk that got only a fallback topic, and the concept a curator could add for it."""
+
+    talk_key: str
+    phrase: str | None  # the talk's best keyphrase that no label covers
+    broader: str  # the fallback topic: the proposed concept's skos:broader
+
+
+def curation(talks: Iterable[Talk], vocabulary: Vocabulary) -> list[Proposal]:
+    """For every talk flagged for curation (fallback topic only), a proposed missing concept."""
+    from .matcher import Matcher
+
+    matcher = Matcher.of(vocabulary)
+    out: list[Proposal] = []
+    for talk in talks:
+        flagged = [a for a in matcher.talk(talk) if a.needs_curation]
+        if flagged:
+            best = suggest([talk], vocabulary, limit=1, use_yake=False)
+            phrase = best[0].phrase if best else None
+            out.append(Proposal(talk.key, phrase, flagged[0].topic))
+    return out

@@ -24,7 +24,17 @@ DEFAULT_PATH = data_file("topics.ttl")
 
 # ------------------------------------------------------------------ tokens (labels and text alike)
 
-_WORD = re.compile(r"[^\W_]+")  # runs of letters and digits: hyphen, slash, quotes separate words
+# Runs of letters and digits (hyphens, slashes and quotes, straight or typographic, separate
+# words); a word with a short parenthesised ending, "convolution(al)", is read as its long form.
+_WORD = re.compile(r"(?P<stem>[^\W_]+)\((?P<end>[^\W\d_]{1,4})\)|[^\W_]+")
+# Prefixes written solid, hyphenated or open ("nonconvex", "non-convex", "non convex") are joined
+# to the next word; words that also stand alone ("over", "self") only across a hyphen.
+BOUND_PREFIXES = frozenset(
+    ["non", "semi", "multi", "pre", "post", "co", "sub", "hyper", "meta", "anti"]
+    + ["inter", "intra", "pseudo", "quasi", "bi", "tri", "uni"]
+)
+HYPHEN_PREFIXES = frozenset(["over", "under", "self", "re", "super", "cross"])
+_HYPHENS = "-\u2010\u2011"
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,50 @@ def _exact(word: str) -> str:
     return folded
 
 
+def stem(word: str) -> str:
+    """Verb and noun forms of one word alike (applied after :func:`singular`):
+    ``-ise/-isation`` as ``-ize/-ization``, then ``regularize``, ``regularized``, ``regularizing``,
+    ``regularization`` -> ``regulariz`` and ``interpolate``, ``interpolating``, ``interpolation``
+    -> ``interpol`` when at least four letters remain."""
+    for british, american in (("isation", "ization"), ("ising", "izing"), ("ised", "ized")):
+        if word.endswith(british) and len(word) > len(british) + 2:
+            word = word[: -len(british)] + american
+    if word.endswith("ise") and len(word) > 6:
+        word = word[:-3] + "ize"
+    for ending in ("ization", "izing", "ized", "izer", "ize"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)] + "iz"
+    for ending in ("ation", "ating", "ated", "ate"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _key(word: str) -> str:
+    return stem(singular(fold(word)))
+
+
 def tokenize(text: str) -> list[Token]:
-    """The words of ``text`` with their character offsets."""
-    return [
-        Token(m.start(), m.end(), singular(fold(m.group())), _exact(m.group()))
-        for m in _WORD.finditer(text)
-    ]
+    """The words of ``text`` with their character offsets (see :data:`BOUND_PREFIXES`)."""
+    tokens: list[Token] = []
+    joined = False
+    for m in _WORD.finditer(text):
+        word = m.group("stem") + m.group("end") if m.group("stem") else m.group()
+        if tokens and not joined:
+            last = tokens[-1]
+            gap = text[last.end : m.start()]
+            prefix = fold(text[last.start : last.end])
+            hyphen = len(gap) == 1 and gap in _HYPHENS
+            if (prefix in BOUND_PREFIXES and (hyphen or gap == " ")) or (
+                prefix in HYPHEN_PREFIXES and hyphen
+            ):
+                whole = text[last.start : last.end] + word
+                tokens[-1] = Token(last.start, m.end(), _key(whole), _exact(whole))
+                joined = True
+                continue
+        joined = False
+        tokens.append(Token(m.start(), m.end(), _key(word), _exact(word)))
+    return tokens
 
 
 def label_key(label: str) -> tuple[str, ...]:
@@ -76,9 +124,7 @@ def label_key(label: str) -> tuple[str, ...]:
 
 def label_pattern(label: str) -> tuple[str | None, ...]:
     """For each word of ``label``: the case-kept form it must have, or ``None`` (any case)."""
-    return tuple(
-        _exact(m.group()) if is_acronym(m.group()) else None for m in _WORD.finditer(label)
-    )
+    return tuple(t.exact if is_acronym(t.exact) else None for t in tokenize(label))
 
 
 @dataclass(frozen=True)
@@ -110,6 +156,8 @@ class Vocabulary:
     title: str | None = None
     source: str = ""
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    # compiled forms of this vocabulary (the matcher's index), built once on first use
+    compiled: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self.concepts

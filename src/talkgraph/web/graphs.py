@@ -26,12 +26,15 @@ from werkzeug.exceptions import BadRequest
 
 from ..errors import NotFound
 from ..graphs import (
+    CONFIDENCE_QUERY,
     COTOPIC_QUERY,
     FORMATS,
+    HIERARCHY_QUERY,
     CoTopicData,
     GraphKind,
     analyse,
     build_graph,
+    default_min_weight,
     export_graph,
     rows_from_bindings,
 )
@@ -68,12 +71,17 @@ def _cache() -> _Cache:
 def _data(cache: _Cache) -> CoTopicData:
     if cache.data is None:
         rows = rows_from_bindings(state().store.query(COTOPIC_QUERY, max_rows=1_000_000).rows())
-        cache.data = CoTopicData.from_rows(rows)
+        store = state().store
+        hierarchy = store.query(HIERARCHY_QUERY, max_rows=1_000_000).rows()
+        confidence = store.query(CONFIDENCE_QUERY, max_rows=1_000_000).rows()
+        cache.data = CoTopicData.from_rows(rows).add_hierarchy(hierarchy).add_confidence(confidence)
     return cache.data
 
 
-def cotopic_graph(kind: str, min_weight: int = 1) -> nx.Graph:
+def cotopic_graph(kind: str, min_weight: int | None = None) -> nx.Graph:
     """The analysed co-topic graph of the served dataset (cached; do not modify it)."""
+    if min_weight is None:
+        min_weight = default_min_weight(kind)
     cache = _cache()
     key = (kind, min_weight)
     with cache.lock:
@@ -93,8 +101,8 @@ def _kind(kind: str, allowed: tuple[str, ...] = PAGE_KINDS) -> str:
     return kind
 
 
-def _min_weight() -> int:
-    raw = request.args.get("min_weight", "1")
+def _min_weight(kind: str) -> int:
+    raw = request.args.get("min_weight", str(default_min_weight(kind)))
     try:
         value = int(raw)
     except ValueError:
@@ -107,12 +115,12 @@ def _min_weight() -> int:
 def _export(kind: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         raise NotFound(f"no graph format {fmt!r}; there are: {', '.join(FORMATS)}")
-    min_weight = _min_weight()
+    min_weight = _min_weight(kind)
     g = cotopic_graph(_kind(kind, EXPORT_KINDS), min_weight)
     spec = FORMATS[fmt]
     media = f"{spec.media_type}; charset=utf-8" if spec.media_type.startswith("text/") else None
     response = Response(export_graph(g, fmt), mimetype=spec.media_type, content_type=media)
-    suffix = f"-min{min_weight}" if min_weight > 1 else ""
+    suffix = f"-min{min_weight}" if min_weight != default_min_weight(kind) else ""
     filename = f"cotopic-{kind}{suffix}{spec.suffix}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -170,7 +178,7 @@ def _sorted(rows: list[dict[str, Any]], columns: tuple[str, ...], key: str | Non
 @bp.get("/<kind>/table")
 def table(kind: str) -> str:
     kind = _kind(kind)
-    min_weight = _min_weight()
+    min_weight = _min_weight(kind)
     g = cotopic_graph(kind, min_weight)
     sort, desc = request.args.get("sort"), request.args.get("order") == "desc"
     nodes = [
@@ -180,7 +188,7 @@ def table(kind: str) -> str:
     label = nx.get_node_attributes(g, "label")
     edges = []
     for u, v, a in g.edges(data=True):
-        shared = a.get("topic_labels") or a.get("talk_labels") or []
+        shared = a.get("concept_labels") or a.get("talk_labels") or []
         edges.append({"source": label.get(u, u), "target": label.get(v, v),
                       "source_path": entity_path(u), "target_path": entity_path(v),
                       "weight": a.get("weight", 1), "shared": "; ".join(shared)})  # fmt: skip

@@ -48,6 +48,15 @@ def talk_page(iri: str) -> Page:
             }
         )
     topics.sort(key=lambda t: t["topic"].key)
+    related: list[Item] = [
+        {
+            "talk": named(rows[0], "other", "title"),
+            "weight": int(rows[0]["weight"].text),
+            "concepts": _labelled(rows, "concept", "conceptLabel"),
+        }
+        for rows in grouped(select("talk_related", iri), "other")
+    ]
+    related.sort(key=lambda r: (-r["weight"], r["talk"].key))
     events, coauthors = facts.all(SCHEMA.superEvent), facts.all(SCHEMA.contributor)
     references = facts.all(DCTERMS.references)
     schema = schema_org(
@@ -68,6 +77,7 @@ def talk_page(iri: str) -> Page:
         "events": events,
         "abstract": paragraphs(facts.text(SCHEMA.description)),
         "topics": topics,
+        "related": related,
         "coauthors": coauthors,
         "references": references,
         "placeholder": facts.text(TG.isPlaceholder) == "true",

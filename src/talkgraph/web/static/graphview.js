@@ -368,14 +368,17 @@
   /** What an edge stands for: shared topics (speakers, talks) or shared talks (topics). */
   View.prototype.showEdge = function (edge) {
     var self = this, g = this.graph, a = g.getEdgeAttributes(edge);
-    var items = a.topics ? a.topics : a.talks || [];
-    var labels = a.topics ? a.topic_labels || [] : a.talk_labels || [];
+    // talks and speakers: the concepts explaining the similarity; topics: the talks about both
+    var items = a.concepts ? a.concepts : a.topics ? a.topics : a.talks || [];
+    var labels = a.concepts ? a.concept_labels || [] :
+      a.topics ? a.topic_labels || [] : a.talk_labels || [];
     var head = make("p");
     head.appendChild(this.link(g.source(edge), g.getNodeAttribute(g.source(edge), "label")));
     head.appendChild(document.createTextNode(" — "));
     head.appendChild(this.link(g.target(edge), g.getNodeAttribute(g.target(edge), "label")));
     var what = make("p", { class: "muted" },
-      "weight " + a.weight + ": " + (a.topics ? "shared topics" : "talks about both"));
+      "weight " + a.weight + ": " + (a.concepts ? "similarity in percent, explained by" :
+        a.topics ? "shared topics" : "talks about both"));
     var list = make("ul", { class: "gv-shared" });
     items.forEach(function (iri, i) {
       var li = make("li");
