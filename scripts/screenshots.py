@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from talkgraph.build import build
 from talkgraph.web import create_app
-from talkgraph.web.server import make_server
+from talkgraph.web.server import make_server, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = [
@@ -43,7 +43,8 @@ def main() -> None:
         build(None, out=data)
         app = create_app(data)
         server = make_server(app, "127.0.0.1", 0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
         base = f"http://127.0.0.1:{server.effective_port}"
         try:
             with sync_playwright() as p:
@@ -57,7 +58,8 @@ def main() -> None:
                     print(f"wrote {args.out / name}")
                 browser.close()
         finally:
-            server.close()
+            stop(server)
+            thread.join(10)
             app.extensions["talkgraph"].close()
 
 

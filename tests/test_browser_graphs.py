@@ -13,9 +13,10 @@ from playwright.sync_api import (
     Browser,
 )
 
-from browser_support import ARTIFACTS, BROWSER_MARKS, chromium, serving
-from browser_support import Watched as BaseWatched
-from conftest_graphs import seed_build
+from support.browser import ARTIFACTS, BROWSER_MARKS, chromium
+from support.browser import Watched as BaseWatched
+from support.builds import seed_build
+from support.web import serving
 
 pytestmark = BROWSER_MARKS
 

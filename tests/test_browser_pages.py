@@ -12,15 +12,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from browser_support import ARTIFACTS, BROWSER_MARKS, Watched, chromium, serving
-from conftest_pages import seed_build
+from support.browser import ARTIFACTS, BROWSER_MARKS, Watched, chromium
+from support.builds import seed_build
+from support.web import serving
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(seed_build(tmp_path_factory)) as url:
+def server() -> Iterator[str]:
+    with serving(seed_build()) as url:
         yield url
 
 

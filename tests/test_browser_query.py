@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from browser_support import BROWSER_MARKS, Watched, chromium, serving
-from conftest_graphs import seed_build
+from support.browser import BROWSER_MARKS, Watched, chromium
+from support.builds import seed_build
+from support.web import serving
 
 pytestmark = BROWSER_MARKS
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page
 
-from browser_support import BROWSER_MARKS, chromium, serving
+from support.browser import BROWSER_MARKS, chromium
+from support.web import serving
 from talkgraph.build import build
 from talkgraph.errors import InputError
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,12 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from conftest_graphs import running_app, seed_build
+from support.builds import seed_build
 from talkgraph.vocab import CONF, SCHEMA
 from talkgraph.web.query import CANNED_DIR, load_canned
 
 NAMES = sorted(p.stem for p in CANNED_DIR.glob("*.rq"))
 MINI = Path(__file__).parent / "fixtures" / "mini"
-
-
-@pytest.fixture(scope="module")
-def seed_app() -> Iterator[Flask]:
-    with running_app(seed_build()) as app:
-        yield app
 
 
 @pytest.fixture

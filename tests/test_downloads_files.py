@@ -14,13 +14,9 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF
 from werkzeug.http import http_date
 
-import conftest_pages
-from conftest_pages import BROWSER_ACCEPT, Page, parse_rdf
+from support.pages import BROWSER_ACCEPT, Page, parse_rdf
 
 # the shared fixtures, under their own names
-seed_app = conftest_pages.seed_app
-seed_client = conftest_pages.seed_client
-seed_dir = conftest_pages.seed_dir
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

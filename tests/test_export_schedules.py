@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, Namespace, URIRef
 
+from support.web import running_app
 from talkgraph.build import build
 from talkgraph.exports import schedule_files
 from talkgraph.ingest import load_programme
@@ -23,7 +24,6 @@ from talkgraph.iris import Minter
 from talkgraph.model import KnowledgeModel, Programme
 from talkgraph.registry import Registry
 from talkgraph.resolve import resolve
-from talkgraph.web import create_app
 
 EXPORTS = Path(__file__).parent / "data" / "real" / "exports"
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
@@ -135,9 +135,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(built: Path) -> Iterator[Flask]:
-    application = create_app(built, config={"TESTING": True, "WORKERS": 1})
-    yield application
-    application.extensions["talkgraph"].close()
+    with running_app(built, TESTING=True, WORKERS=1) as application:
+        yield application
 
 
 @pytest.fixture

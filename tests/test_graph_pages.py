@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
 import networkx as nx
 import pytest
@@ -13,16 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from conftest_graphs import running_app, seed_build
+from support.builds import seed_build
 from talkgraph.graphs import CoTopicData, analyse, build_graph, data_from_graph, export_graph
 
 KINDS = ("topics", "speakers", "talks")
-
-
-@pytest.fixture(scope="module")
-def seed_app() -> Iterator[Flask]:
-    with running_app(seed_build()) as app:
-        yield app
 
 
 @pytest.fixture

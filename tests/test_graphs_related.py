@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from conftest_graphs import running_app, seed_build
+from support.builds import seed_build
 from talkgraph import vocab as ns
 from talkgraph.iris import Minter
 from talkgraph.topics.similarity import MIN_WEIGHT, TOP_K
@@ -27,12 +26,6 @@ def dataset() -> Dataset:
 @pytest.fixture(scope="module")
 def union() -> Graph:
     return Graph().parse(seed_build() / "dataset.nt")
-
-
-@pytest.fixture(scope="module")
-def seed_app() -> Iterator[Flask]:
-    with running_app(seed_build()) as app:
-        yield app
 
 
 def test_links_are_a_named_graph_of_their_own(dataset: Dataset, union: Graph) -> None:

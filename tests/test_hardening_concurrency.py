@@ -12,19 +12,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from conftest_hardening import live_server
-from conftest_pages import seed_build
-from talkgraph.web import create_app
+from support.builds import seed_build
+from support.web import live_server, running_app
 
 LOAD = Path(__file__).resolve().parents[1] / "bench" / "load.py"
 REQUESTS, CONCURRENCY = 250, 12
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    application = create_app(seed_build(tmp_path_factory), config={"QUERY_TIMEOUT": 10})
-    yield application
-    application.extensions["talkgraph"].close()
+def app() -> Iterator[Flask]:
+    with running_app(seed_build(), TESTING=False, QUERY_TIMEOUT=10) as application:
+        yield application
 
 
 def _round(base: str) -> dict[str, object]:

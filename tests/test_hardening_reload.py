@@ -9,8 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-from conftest_hardening import fetch, live_server, sparql_url
-from conftest_pages import crafted_build
+from support.builds import crafted_build
+from support.web import fetch, live_server, sparql_url
 from talkgraph.web import create_app
 from talkgraph.web.reload import Watcher, reload
 

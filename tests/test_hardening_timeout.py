@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from conftest_hardening import fetch, live_server, p95, sparql_url
-from talkgraph.web import create_app
+from support.web import fetch, live_server, p95, running_app, sparql_url
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 TIMEOUT = 1.5
@@ -31,10 +30,9 @@ CHEAP = "SELECT ?s WHERE { ?s a <https://schema.org/Event> } LIMIT 5"
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    config = {"QUERY_TIMEOUT": TIMEOUT, "WORKERS": 2, "WORKER_MEMORY_MB": 512}
-    application = create_app(MINI, config=config)
-    yield application
-    application.extensions["talkgraph"].close()
+    config = {"TESTING": False, "QUERY_TIMEOUT": TIMEOUT, "WORKERS": 2, "WORKER_MEMORY_MB": 512}
+    with running_app(MINI, **config) as application:
+        yield application
 
 
 def _cpu_ticks(pid: int) -> int | None:

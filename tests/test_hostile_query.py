@@ -269,7 +269,7 @@ def test_the_check_agrees_with_the_grammar(case: tuple[str, bool]) -> None:
 def test_the_remote_store_sends_nothing_the_check_refuses(query: str) -> None:
     from pathlib import Path
 
-    from servers import recording_listener
+    from support.servers import recording_listener
     from talkgraph.web import create_app
 
     mini = Path(__file__).parent / "fixtures" / "mini"

@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest_hardening import live_server
+from support.web import live_server
 from talkgraph.web import create_app
 from talkgraph.web.security import EscapingFormatter, escape_for_log
 

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from conftest_pages import BROWSER_ACCEPT, Page, app_for, crafted_build
+from support.builds import crafted_build
+from support.pages import BROWSER_ACCEPT, Page
+from support.web import running_app
 
 PROGRAMME = """Confirmed Speakers
 Eve <script>alert(1)</script> Hacker
@@ -27,9 +29,8 @@ Second paragraph about neural collapse.
 @pytest.fixture(scope="module")
 def crafted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     out = crafted_build(tmp_path_factory.mktemp("crafted"), PROGRAMME)
-    application = app_for(out)
-    yield application
-    application.extensions["talkgraph"].close()
+    with running_app(out) as application:
+        yield application
 
 
 def _pages(app: Flask) -> dict[str, str]:

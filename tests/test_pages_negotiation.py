@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF
 
-from conftest_pages import BROWSER_ACCEPT, RDF_TYPES, parse_rdf
+from support.pages import BROWSER_ACCEPT, RDF_TYPES, parse_rdf
 
 BASE = "http://talkgraph.localhost/"
 SDO = Namespace("https://schema.org/")

@@ -11,13 +11,9 @@ from flask.testing import FlaskClient
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-import conftest_pages
-from conftest_pages import BROWSER_ACCEPT, Page, parse_rdf
+from support.pages import BROWSER_ACCEPT, Page, parse_rdf
 
 # the shared fixtures, under their own names
-seed_app = conftest_pages.seed_app
-seed_client = conftest_pages.seed_client
-seed_dir = conftest_pages.seed_dir
 
 SDO = Namespace("https://schema.org/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

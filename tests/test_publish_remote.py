@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from servers import Server, failing_proxy, oxigraph_binary, start_oxigraph
+from support.servers import Server, failing_proxy, oxigraph_binary, start_oxigraph
 from talkgraph.cli import main
 from talkgraph.errors import ConfigError
 from talkgraph.publish_remote import PublishFailed, publish, read_payload

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +11,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
+from support.web import serving
 
 pytestmark = pytest.mark.live
 BASE = "http://talkgraph.localhost/"
@@ -22,16 +20,8 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    app = create_app(MINI, config={"QUERY_TIMEOUT": 5})
-    server = make_server(app, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}/sparql"  # type: ignore[union-attr]
-    finally:
-        server.close()
-        thread.join(5)
-        app.extensions["talkgraph"].close()
+    with serving(MINI, threads=2, TESTING=False, QUERY_TIMEOUT=5) as base:
+        yield f"{base}/sparql"
 
 
 def wrapper(endpoint: str, query: str, method: str = "GET") -> SPARQLWrapper:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from conftest_pages import seed_build
-from servers import ASKS, CONSTRUCTS, SELECTS, sparql_answer
+from support.builds import seed_build
+from support.servers import ASKS, CONSTRUCTS, SELECTS, sparql_answer
 from talkgraph.errors import QueryError, QueryRefused, QueryTimeout
 from talkgraph.store import DiskStore, Limits
 from talkgraph.store.disk import MARKER, read_marker
@@ -22,8 +22,8 @@ BASE = json.loads((MINI / "manifest.json").read_text(encoding="utf-8"))["base_ir
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_build(tmp_path_factory)
+def seed() -> Path:
+    return seed_build()
 
 
 @pytest.fixture(scope="module")

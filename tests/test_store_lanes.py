@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 
+from support.web import running_app
 from talkgraph.errors import QueryTimeout
 from talkgraph.store import Limits, MemoryStore, QueryBusy
 from talkgraph.store.memory import SplitExecutor, load_plan, reads_default_graph_only
 from talkgraph.store.oxigraph import Request
 from talkgraph.store.pool import WorkerPool, pool_size
-from talkgraph.web import create_app
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 BASE = "https://example.org/talkgraph/"
@@ -131,9 +131,8 @@ def test_named_graphs_still_answer_through_the_split_store(store: MemoryStore) -
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
-    application = create_app(MINI, config={"TESTING": True, "QUERY_TIMEOUT": 2, "WORKERS": 1})
-    yield application
-    application.extensions["talkgraph"].close()
+    with running_app(MINI, TESTING=True, QUERY_TIMEOUT=2, WORKERS=1) as application:
+        yield application
 
 
 def _get(app: Flask, query: str, **headers: str) -> object:

@@ -13,9 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest_graphs import running_app
-from conftest_pages import seed_build
-from servers import (
+from support.builds import seed_build
+from support.servers import (
     ASKS,
     CONSTRUCTS,
     SELECTS,
@@ -25,6 +24,7 @@ from servers import (
     sparql_answer,
     start_oxigraph,
 )
+from support.web import running_app
 from talkgraph.errors import ConfigError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
 from talkgraph.publish_remote import publish
 from talkgraph.store import Limits, RemoteStore
@@ -44,8 +44,8 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_build(tmp_path_factory)
+def seed() -> Path:
+    return seed_build()
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from conftest_graphs import running_app
-from conftest_pages import seed_build
-from servers import ASKS, CONSTRUCTS, SELECTS, VIRTUOSO, Server, sparql_answer, start_virtuoso
+from support.builds import seed_build
+from support.servers import (
+    ASKS,
+    CONSTRUCTS,
+    SELECTS,
+    VIRTUOSO,
+    Server,
+    sparql_answer,
+    start_virtuoso,
+)
+from support.web import running_app
 from talkgraph.publish_remote import publish
 from talkgraph.web import create_app
 
@@ -34,8 +42,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_build(tmp_path_factory)
+def seed() -> Path:
+    return seed_build()
 
 
 @pytest.fixture(scope="module")

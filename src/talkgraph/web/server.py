@@ -25,9 +25,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from waitress import create_server
+from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
+from waitress.trigger import trigger as Trigger
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,17 @@ def make_server(
             one, one.maintenance, setting["SERVER_REQUEST_TIMEOUT"]
         )
     return server
+
+
+def stop(server: BaseWSGIServer | MultiSocketServer) -> None:
+    """Stop ``server`` whose ``run()`` loop runs in another thread (tests, the screenshot
+    script): requests being served finish first (up to 5 s), then the loop closes every socket
+    itself, from its own thread, and ``run()`` returns.  (Closing the sockets from another
+    thread pulls them from under the loop's ``select``: EBADF in the server thread.)"""
+    server.task_dispatcher.shutdown()
+    sockets = server.map if isinstance(server, MultiSocketServer) else server._map
+    wake = next(d for d in list(sockets.values()) if isinstance(d, Trigger))
+    wake.pull_trigger(lambda: wasyncore.close_all(sockets))
 
 
 def serve(

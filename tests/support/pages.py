@@ -1,23 +1,11 @@
-"""Builds for the page and download tests (imported by them; not a conftest plugin).
-
-``seed_dir`` is the real seed programme built by the real pipeline, once per test session;
-``crafted_build`` builds a tiny programme text written by a test.
-"""
+"""Reading what the pages answer: RDF bodies by media type, and HTML pages (links, JSON-LD,
+scripts, visible text)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
 import rdflib
-from flask import Flask
-from flask.testing import FlaskClient
-
-from conftest_graphs import seed_build as shared_seed_build
-from talkgraph.build import build
-from talkgraph.web import create_app
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
@@ -25,42 +13,6 @@ RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
              "application/ld+json": "json-ld", "application/rdf+xml": "xml"}  # fmt: skip
 # Dataset dumps also come as quads (named graphs); entity pages do not.
 QUAD_TYPES = {"application/n-quads": "nquads", "application/trig": "trig"}
-
-
-def seed_build(factory: pytest.TempPathFactory | None = None) -> Path:
-    """The seed programme's build directory, built once per test process (shared with the
-    graph and query tests)."""
-    return shared_seed_build()
-
-
-def crafted_build(tmp_path: Path, text: str, name: str = "programme.txt") -> Path:
-    """Build a programme ``text`` (validated against no shapes: these tests are about pages)."""
-    source = tmp_path / name
-    source.write_text(text, encoding="utf-8")
-    shapes = tmp_path / "no-shapes.ttl"
-    shapes.write_text("", encoding="utf-8")
-    return build([source], out=tmp_path / "build", shapes_paths=[shapes]).out
-
-
-def app_for(data_dir: Path) -> Flask:
-    return create_app(data_dir, config={"TESTING": True, "QUERY_TIMEOUT": 10})
-
-
-@pytest.fixture(scope="session")
-def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_build(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def seed_app(seed_dir: Path) -> Iterator[Flask]:
-    application = app_for(seed_dir)
-    yield application
-    application.extensions["talkgraph"].close()
-
-
-@pytest.fixture
-def seed_client(seed_app: Flask) -> FlaskClient:
-    return seed_app.test_client()
 
 
 def parse_rdf(data: bytes, media_type: str) -> rdflib.Graph:

@@ -1,20 +1,17 @@
 """Shared parts of the real-browser tests: Debian's chromium, driven by Playwright, against the
-app served by waitress on 127.0.0.1.  The app sends its own strict Content-Security-Policy, so
-any inline script would show up as a console error, which every test treats as a failure."""
+app served by waitress on 127.0.0.1 (``support.web.serving``).  The app sends its own strict
+Content-Security-Policy, so any inline script would show up as a console error, which every test
+treats as a failure."""
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
-
-from talkgraph.web import create_app
-from talkgraph.web.server import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -35,21 +32,6 @@ BROWSER_MARKS = [
         not CHROMIUM.exists() and not os.environ.get("CI"), reason="no /usr/bin/chromium"
     ),
 ]
-
-
-@contextmanager
-def serving(data_dir: Path) -> Iterator[str]:
-    """The app for ``data_dir`` on a free port of 127.0.0.1; yields its base URL."""
-    app = create_app(data_dir, config={"TESTING": True})
-    server = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(5)
-        app.extensions["talkgraph"].close()
 
 
 @contextmanager
