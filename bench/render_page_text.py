@@ -5,7 +5,7 @@ YAML/TOML front matter and Liquid/Hugo tags are dropped as a site build would), 
 loaded in headless chromium and ``document.body.innerText`` is taken -- what select-all + copy
 gives (table cells TAB-separated, closed ``<details>`` bodies left out).
 
-    .venv/bin/python bench/render_page_text.py tests/data/real/pages/X.md tests/data/real/pages/X.txt
+    .venv/bin/python bench/render_page_text.py pages/X.md pages/X.txt
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ class SpeakerEntry:
 
     name: Mention
     institution: Mention | None = None
+    bio: Mention | None = None  # a description of the person the page gives ("Bio: …")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ class Person:
     given_name: str | None = None
     family_name: str | None = None
     affiliation: str | None = None  # institution key
+    more_affiliations: list[str] = field(default_factory=list)  # joint affiliations, keys
     on_roster: bool = False
+    description: str | None = None  # a bio the programme gives
     orcid: str | None = None
     spans: list[Span] = field(default_factory=list)
 

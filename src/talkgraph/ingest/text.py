@@ -237,8 +237,42 @@ def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> lis
     return entries
 
 
-def parse_text(text: str, source: str) -> Programme:
-    """Parse a programme page given as text; ``source`` names it in spans and errors."""
+def parse_text(text: str, source: str, fmt: str | None = None) -> Programme:
+    """Parse a programme page (plain text, Markdown or HTML); ``source`` names it.
+
+    A plain-text page in the speakers-page layout (roster, then ``Title:`` lines) is read by the
+    original parser below; every other page by :func:`talkgraph.ingest.pages.read_page`.
+    """
+    if len(text) > MAX_BYTES:
+        raise InputError(f"input is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(source))
+    from .blocks import sniff
+    from .pages import nothing_found, understand
+
+    kind = fmt or sniff(text, source)
+    legacy: Programme | None = None
+    legacy_error: InputError | None = None
+    if kind in ("text", "markdown"):
+        try:
+            legacy = parse_speakers_page(text, source)
+        except InputError as exc:
+            legacy_error = exc
+        if legacy is not None and legacy.talks and kind == "text":
+            return legacy
+    result = understand(text, source, kind)
+    found = result.programme
+    if legacy is not None and legacy.talks and len(legacy.talks) >= len(found.talks):
+        return legacy
+    if found.talks:
+        return found
+    if legacy is not None:
+        return legacy  # a roster and no talks
+    if legacy_error is not None and "no speaker roster" not in legacy_error.message:
+        raise legacy_error
+    raise nothing_found(source, text, result.notes)
+
+
+def parse_speakers_page(text: str, source: str) -> Programme:
+    """The speakers-page layout: a roster and talk details with ``Title:`` lines."""
     if len(text) > MAX_BYTES:
         raise InputError(f"input is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(source))
     lines = normalise(text)
