@@ -129,12 +129,19 @@ def _join(blocks: Sequence[Block]) -> str:
 
 
 def _talk_entry(
-    found: lay.Found, spans: _Spans, roster: dict[str, str], bios: dict[str, list[Block]]
+    found: lay.Found,
+    spans: _Spans,
+    roster: dict[str, tuple[str, int]],
+    bios: dict[str, list[Block]],
 ) -> TalkEntry:
     person, where = found.speakers[0]
-    inst_text = person.institution or roster.get(fold(person.name))
     name = spans.mention(person.name, where.no)
-    institution = spans.mention(inst_text, where.no) if inst_text else None
+    institution = None
+    if person.institution:
+        institution = spans.mention(person.institution, where.no)
+    elif fold(person.name) in roster:
+        inst_text, inst_line = roster[fold(person.name)]
+        institution = spans.mention(inst_text, inst_line)
     bio_blocks = found.bio or bios.get(fold(person.name), [])
     bio = Mention(_join(bio_blocks), Span(spans.source, bio_blocks[0].no)) if bio_blocks else None
     speaker = SpeakerEntry(name, institution, bio)
