@@ -222,7 +222,7 @@ def country_code(text: str) -> str | None:
     return code
 
 
-def _org_like(part: str, registry: Registry | None) -> bool:
+def looks_like_organisation(part: str, registry: Registry | None = None) -> bool:
     """Does ``part`` on its own name an organisation (a keyword, an acronym, a registry form)?"""
     if registry is not None and registry.lookup(part) is not None:
         return True
@@ -267,9 +267,9 @@ def split_affiliation(text: str, registry: Registry | None = None) -> list[Affil
             continue
         if k and re.fullmatch(r"[A-Z]{2}", part):
             continue  # "Stanford University, CA": a state or province code
-        if k and not _org_like(part, registry) and _is_place(part):
+        if k and not looks_like_organisation(part, registry) and _is_place(part):
             continue  # "LJAD, Nice": the town
-        if k and not _org_like(part, registry) and names:
+        if k and not looks_like_organisation(part, registry) and names:
             names[-1] = f"{names[-1]}, {part}"  # "University of X, Y campus": one name
             continue
         names.extend(_split_joined(part, registry))
@@ -281,6 +281,6 @@ def _split_joined(part: str, registry: Registry | None) -> list[str]:
     if registry is not None and registry.lookup(part) is not None:
         return [part]
     pieces = [p.strip() for p in _JOINERS.split(part) if p.strip()]
-    if len(pieces) > 1 and all(_org_like(p, registry) for p in pieces):
+    if len(pieces) > 1 and all(looks_like_organisation(p, registry) for p in pieces):
         return pieces
     return [part]

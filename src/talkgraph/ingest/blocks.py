@@ -78,6 +78,7 @@ class Block:
     strong: tuple[str, ...] = ()
     em: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    hrefs: tuple[str, ...] = ()  # link targets (an arXiv link's id is a citation)
 
     @property
     def is_row(self) -> bool:
@@ -99,6 +100,31 @@ def text_blocks(text: str) -> list[Block]:
             out.append(Block(no, one_line(raw), "row", cells=cells))
         else:
             out.append(Block(no, one_line(raw), "line"))
+    return _mend_rows(out)
+
+
+def _mend_rows(blocks: list[Block]) -> list[Block]:
+    """Rows a browser copy broke over lines: ``a<TAB>`` / ``text`` / ``<TAB>b<TAB>c`` is one
+    row ``a | text | b | c`` (a cell holding block content is copied on lines of its own)."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.is_row and b.cells and not b.cells[-1].text:
+            j = i + 1
+            middle: list[Block] = []
+            while j < len(blocks) and not blocks[j].is_row and len(middle) < 12:
+                middle.append(blocks[j])
+                j += 1
+            if middle and j < len(blocks) and blocks[j].cells and not blocks[j].cells[0].text:
+                cell = Cell(tuple(m.text for m in middle))
+                cells = (*b.cells[:-1], cell, *blocks[j].cells[1:])
+                text = " ".join(c.text for c in cells if c.text)
+                out.append(Block(b.no, text, "row", cells=cells))
+                i = j + 1
+                continue
+        out.append(b)
+        i += 1
     return out
 
 
@@ -114,6 +140,7 @@ class _Run:
     em: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     line: int | None = None
+    hrefs: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         return one_line("".join(self.parts))
@@ -167,6 +194,8 @@ class _HtmlWalker:
                     target.em.append(piece)
                 elif tag == "a":
                     target.links.append(piece)
+            if tag == "a" and el.get("href"):
+                lines[-1].hrefs.append(str(el.get("href")))
         self._text(el.tail, lines)
 
     def _flush(self, runs: list[_Run], kind: str, level: int = 0) -> None:
@@ -182,6 +211,7 @@ class _HtmlWalker:
                         strong=tuple(run.strong),
                         em=tuple(run.em),
                         links=tuple(run.links),
+                        hrefs=tuple(run.hrefs),
                     )
                 )
 
@@ -205,6 +235,7 @@ class _HtmlWalker:
                 [s for r in lines for s in r.em],
                 [s for r in lines for s in r.links],
                 next((r.line for r in lines if r.line is not None), None),
+                [h for r in lines for h in r.hrefs],
             )
             self._flush([joined], "heading", HEADING_TAGS[tag])
             return
@@ -229,6 +260,7 @@ class _HtmlWalker:
             self._at(tr)
             row_line = self.line
             cells: list[Cell] = []
+            hrefs: list[str] = []
             for td in tr:
                 if _tag(td) not in ("td", "th"):
                     continue
@@ -238,13 +270,17 @@ class _HtmlWalker:
                 texts = tuple(t for t in (r.text() for r in lines) if t)
                 strong = tuple(s for r in lines for s in r.strong)
                 em = tuple(s for r in lines for s in r.em)
+                hrefs.extend(h for r in lines for h in r.hrefs)
                 raw_span = td.get("colspan") or "1"
                 span = int(raw_span) if raw_span.isdigit() else 1
                 cells.append(Cell(texts, strong, em, header=_tag(td) == "th"))
                 cells.extend(Cell(()) for _ in range(max(0, min(span, 20) - 1)))
             text = " \t ".join(c.text for c in cells if c.text)
             if text:
-                self.blocks.append(Block(row_line, one_line(text), "row", cells=tuple(cells)))
+                block = Block(
+                    row_line, one_line(text), "row", cells=tuple(cells), hrefs=tuple(hrefs)
+                )
+                self.blocks.append(block)
 
     def _cell(self, el: Any, lines: list[_Run]) -> None:
         """A cell's text, one line per ``<br>`` or inner block element."""

@@ -48,6 +48,24 @@ INSTITUTION_WORDS = _set(
 # A capitalised word: letters, inner hyphens/apostrophes/periods (J.R.), an optional final period.
 _NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|[-'’.](?=[^\W\d_]))*\.?$")
 _ACRONYM = re.compile(r"^(?!(?:II|III|IV|VI|VII|VIII|JR|SR)$)[A-Z][A-Z&]{1,7}$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.-?){1,3}$")  # "J.", "J.-B.", "J.R."
+# Words no person's name is made of: "Algebraic Automata Theory", "Goursat Homology".
+_TITLE_WORD = re.compile(
+    r"(?:ogy|ics|ity|ities|ism|isms|tions?|sions?|ical|aic|tic|ness|ments?|ences?|ances?)$",
+    re.IGNORECASE,
+)
+_NOT_NAME_WORDS = frozenset(
+    _set(
+        """
+        lecture lectures memorial award awards prize session sessions talk talks keynote keynotes
+        workshop seminar seminars colloquium school conference day week break panel opening
+        closing welcome recipient best paper papers tutorial tutorials course minicourse
+        schedule programme program abstract abstracts speakers speaker invited contributed
+        plenary poster posters reception dinner lunch coffee registration organizers
+        organisers committee sponsors introduction introductions remarks discussion
+        """
+    )
+)
 _CAMEL_ABBREV = re.compile(r"^[A-Z]{2,}[a-z]+$")  # UMich, UPenn, UMass
 
 
@@ -85,8 +103,14 @@ def is_boilerplate(text: str) -> bool:
 
 
 def _is_name_token(tok: str) -> bool:
-    if tok in PARTICLES:
+    if tok in PARTICLES or _INITIALS.match(tok):
         return True
+    if len(tok) >= 6 and _TITLE_WORD.search(tok.rstrip(".,")):
+        return False
+    if re.search(r"[a-z][A-Z]", tok) and not re.match(
+        r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O')", tok
+    ):
+        return False  # "BerryFormalization": two words run together
     return bool(_NAME_TOKEN.match(tok)) and tok[0].isupper()
 
 
@@ -98,6 +122,8 @@ def is_name_like(text: str, *, min_tokens: int = 2) -> bool:
     if toks[0] in PARTICLES or toks[-1] in PARTICLES:  # lower-case particles sit inside
         return False
     if any(fold(t).strip(",.") in INSTITUTION_WORDS for t in toks):
+        return False
+    if any(fold(t).strip(",.:") in _NOT_NAME_WORDS for t in toks):
         return False
     if len(toks) > 1 and all(_ACRONYM.match(t) for t in toks):
         return True  # an all-caps page: JOHN SMITH

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..iris import fold
+from ..registry import looks_like_organisation
 from . import classify as cl
 from .blocks import Block, Cell
 
@@ -252,7 +253,13 @@ def parse_person(text: str) -> PersonText | None:
     if m:
         name = person_name(m.group(1))
         rest = m.group(2).strip()
-        if name and rest and cl.institution_evidence(rest) >= 3 and not title_like_sentence(rest):
+        if (
+            name
+            and rest
+            and looks_like_organisation(rest)
+            and not title_like_sentence(rest)
+            and not _names_list(rest)
+        ):
             return PersonText(name, rest)
     return None
 
@@ -283,10 +290,25 @@ def parse_people(text: str) -> list[PersonText]:
     out: list[PersonText] = []
     for piece in pieces:
         p = parse_person(piece)
+        if p is None and _lone_name(piece):
+            p = PersonText(piece.strip())  # "Perry Hart and Favonia": a one-word name
         if p is None:
             return []
         out.append(p)
+    if all(" " not in p.name for p in out):
+        return []  # only single words: not a list of people
     return out
+
+
+def _lone_name(text: str) -> bool:
+    t = text.strip()
+    return bool(re.fullmatch(r"[A-Z][a-z\u00C0-\u024F'’-]{2,}", t)) and not is_break(t)
+
+
+def _names_list(text: str) -> bool:
+    """``Nicolai Kraus, Fredrik Nordvall Forsberg and Chuangjie Xu``: only people."""
+    pieces = [p for p in re.split(r"\s*(?:,|;|&|\band\b)\s*", text) if p.strip()]
+    return len(pieces) >= 1 and all(person_name(p) for p in pieces)
 
 
 # ------------------------------------------------------------------ found talks
@@ -607,7 +629,7 @@ def _grid_row(row: Block, idx: int) -> list[Found]:
 
 # ------------------------------------------------------------------ recogniser: entries
 
-_BY_RE = re.compile(r"^(?P<title>.+?)\s+(?:by|with|—|–)\s+(?P<who>[^,()]+(?:\([^)]*\))?)\s*$", re.I)
+_BY_RE = re.compile(r"^(?P<title>.+?)\s+by\s+(?P<who>[^,()]+(?:\([^)]*\))?)\s*$", re.I)
 
 
 def _entry(b: Block, idx: int) -> Found | None:
@@ -733,10 +755,12 @@ def _title_block(b: Block) -> str | None:
         return None
     emphasised = any(clean_title(s) == t for s in (*b.strong, *b.em))
     words = t.split()
+    if len(words) < 2 and not emphasised:
+        return None  # "Princeton": an institution line
+    if looks_like_organisation(t) and not title_like_sentence(t):
+        return None  # "University of London", "NVIDIA and Caltech"
     if emphasised or b.kind == "heading":
         return t
-    if len(words) < 2 or (cl.institution_evidence(t) >= 3 and not title_like_sentence(t)):
-        return None  # "Princeton", "University of London": an institution line
     if len(words) <= 25 and not t.endswith(".") and b.kind in ("line", "para", "item", "summary"):
         return t
     return None
@@ -939,27 +963,29 @@ def recognise(
     results = [(n, r) for n, r in results if r]
     results.sort(key=lambda nr: -sum(t.quality() for t in nr[1]))
     accepted: list[Found] = []
-    taken: set[int] = set()
-    keys: set[tuple[str, str]] = set()
+    taken: dict[int, str] = {}  # block index -> the recogniser whose talk spans it
+    keys: dict[tuple[str, str], str] = {}
     titles: dict[str, Found] = {}
-    for _, talks in results:
+    for name, talks in results:
         for talk in talks:
             if not talk.speakers:
                 continue
-            span = set(range(talk.head, max(talk.end, talk.head + 1)))
-            if talk.head in taken:
+            owner = taken.get(talk.head)
+            if owner is not None and owner != name:
                 continue
             key = _key(talk)
-            if key in keys and talk.title is not None:
+            if talk.title is not None and keys.get(key, name) != name:
                 continue
-            if talk.title and fold(talk.title) in titles and talk.how != "rows":
-                other = titles[fold(talk.title)]
+            other = titles.get(fold(talk.title or ""))
+            if talk.title and other is not None and other.how != talk.how:
+                # an abstracts section repeating a title: its text is the talk's abstract
                 if not other.abstract and not other.abstract_inline and talk.abstract:
                     other.abstract = talk.abstract
                 continue
             accepted.append(talk)
-            taken |= span
-            keys.add(key)
+            for i in range(talk.head, max(talk.end, talk.head + 1)):
+                taken.setdefault(i, name)
+            keys.setdefault(key, name)
             if talk.title:
                 titles.setdefault(fold(talk.title), talk)
     accepted.sort(key=lambda t: t.head)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from ..errors import InputError, Place
 from ..iris import fold
-from ..model import Mention, Programme, Span, SpeakerEntry, TalkEntry
+from ..model import ArxivRef, Mention, Programme, Span, SpeakerEntry, TalkEntry
 from . import classify as cl
 from . import layouts as lay
 from .blocks import Block, page_blocks
+from .extract import find_arxiv_ids
 from .text import Segment, build_talk
 
 FORMATS = ("text", "markdown", "html")
@@ -150,12 +151,31 @@ def _talk_entry(
     segments = [spans.segment(b.no, text) for b, text in found.abstract_inline]
     segments += [spans.segment(b.no, b.text) for b in found.abstract if b.text.strip()]
     entry = build_talk(speaker, title, segments, spans.source)
+    linked = _linked_arxiv(found, spans, {r.arxiv_id for r in entry.citations})
+    if linked:
+        entry = dataclasses.replace(entry, citations=(*entry.citations, *linked))
     listed = [spans.mention(n, b.no) for n, b in found.coauthors]
     if listed:
         seen = {fold(m.text) for m in listed}
         extra = [m for m in entry.coauthors if fold(m.text) not in seen]
         entry = dataclasses.replace(entry, coauthors=(*listed, *extra))
     return entry
+
+
+def _linked_arxiv(found: lay.Found, spans: _Spans, known: set[str]) -> list[ArxivRef]:
+    """arXiv ids only in link targets (a title linked to arxiv.org/abs/…)."""
+    out: list[ArxivRef] = []
+    blocks = [found.title_block, *(b for _, b in found.speakers), *found.abstract]
+    for b in blocks:
+        if b is None:
+            continue
+        for href in b.hrefs:
+            for m in find_arxiv_ids(href):
+                if m.arxiv_id not in known:
+                    known.add(m.arxiv_id)
+                    span = spans.mention(m.arxiv_id, b.no).span
+                    out.append(ArxivRef(m.arxiv_id, m.version, span))
+    return out
 
 
 def _notes(
