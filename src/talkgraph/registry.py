@@ -186,7 +186,7 @@ _ORG_WORDS = frozenset(
         """
     )
 )
-_ACRONYM_TOKEN = re.compile(r"^(?=.*[A-Z].*[A-Z0-9])[A-Z0-9][A-Za-z0-9&.-]*$")
+_ACRONYM_TOKEN = re.compile(r"^(?:[A-Z][A-Z0-9&.-]*[A-Z0-9]|[A-Z]{2,}[a-z]+)$")  # MIT, I3S, UMich
 _JOINERS = re.compile(r"\s*;\s*|\s+/\s+|\s+(?:and|&|und|et|e|y)\s+")
 
 

@@ -60,6 +60,7 @@ class Cell:
     strong: tuple[str, ...] = ()
     em: tuple[str, ...] = ()
     header: bool = False
+    links: tuple[str, ...] = ()  # link texts ("Slides", "Video")
 
     @property
     def text(self) -> str:
@@ -273,7 +274,8 @@ class _HtmlWalker:
                 hrefs.extend(h for r in lines for h in r.hrefs)
                 raw_span = td.get("colspan") or "1"
                 span = int(raw_span) if raw_span.isdigit() else 1
-                cells.append(Cell(texts, strong, em, header=_tag(td) == "th"))
+                links = tuple(s for r in lines for s in r.links)
+                cells.append(Cell(texts, strong, em, header=_tag(td) == "th", links=links))
                 cells.extend(Cell(()) for _ in range(max(0, min(span, 20) - 1)))
             text = " \t ".join(c.text for c in cells if c.text)
             if text:

@@ -51,8 +51,10 @@ _ACRONYM = re.compile(r"^(?!(?:II|III|IV|VI|VII|VIII|JR|SR)$)[A-Z][A-Z&]{1,7}$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.-?){1,3}$")  # "J.", "J.-B.", "J.R."
 # Words no person's name is made of: "Algebraic Automata Theory", "Goursat Homology".
 _TITLE_WORD = re.compile(
-    r"(?:ogy|ics|ity|ities|ism|isms|tions?|sions?|ical|aic|tic|ness|ments?|ences?|ances?)$",
-    re.IGNORECASE,
+    r"(?:ogy|ics|ities|ism|isms|tions?|sions?|ical|aic|tic|\w{5}ity)$", re.IGNORECASE
+)
+_TITLE_OPENERS = frozenset(
+    _set("The A On In From Towards Toward How What Why When Of To For Beyond Between Into About")
 )
 _NOT_NAME_WORDS = frozenset(
     _set(
@@ -105,7 +107,7 @@ def is_boilerplate(text: str) -> bool:
 def _is_name_token(tok: str) -> bool:
     if tok in PARTICLES or _INITIALS.match(tok):
         return True
-    if len(tok) >= 6 and _TITLE_WORD.search(tok.rstrip(".,")):
+    if len(tok) >= 7 and _TITLE_WORD.search(tok.rstrip(".,")):
         return False
     if re.search(r"[a-z][A-Z]", tok) and not re.match(
         r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O')", tok
@@ -125,6 +127,8 @@ def is_name_like(text: str, *, min_tokens: int = 2) -> bool:
         return False
     if any(fold(t).strip(",.:") in _NOT_NAME_WORDS for t in toks):
         return False
+    if toks[0] in _TITLE_OPENERS:
+        return False  # "The Univalence Principle", "From Type Theory to …"
     if len(toks) > 1 and all(_ACRONYM.match(t) for t in toks):
         return True  # an all-caps page: JOHN SMITH
     if any(_ACRONYM.match(t) or _CAMEL_ABBREV.match(t) for t in toks):

@@ -59,7 +59,9 @@ _HARD_STOP = re.compile(r"[()\[\];:!?\n]")
 _SPLIT = re.compile(r"\s*,\s*(?:(?:and|&|et|und)\s+)?|\s+(?:and|&|et|und)\s+")
 _HONORIFIC = re.compile(r"^(?:(?:prof|professor|dr|mr|mrs|ms|sir)\.?\s+)+", re.IGNORECASE)
 _NOT_SURNAME = frozenset(
-    "The This That These We It In On Our My Their His Her And Or But For With See Also".split()
+    re.findall(
+        r"\w+", "The This That These We It In On Our My Their His Her And Or But For With See"
+    )
 )
 _MAX_NAMES = 30
 _MAX_LIST = 1000  # characters: no co-author list is longer

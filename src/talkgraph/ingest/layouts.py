@@ -97,7 +97,7 @@ _LINK_WORDS = (
     r"slides?|video|videos|recording|recordings|pdf|notes|abstract|paper|preprint|poster|"
     r"code|demo|material|materials|examples?|exercises|link|links|youtube|zoom|website|web|"
     r"homepage|arxiv|bib|bibtex|handout|transcript|audio|photos?|agda src|src|source|rzk demo|"
-    r"notes/exercises|additional slides|a note on models|link to documents|live session recording"
+    r"notes/exercises|additional slides|link to documents"
 )
 _LINK_TAIL = re.compile(
     rf"(?:\s*(?:\[+|\(+)\s*(?:(?:{_LINK_WORDS})(?::[\w]+)?\s*[,;|/]?\s*)+(?:\]+|\)+))+\s*$"
@@ -171,6 +171,24 @@ def is_section_heading(text: str) -> bool:
         w in _SECTION_WORDS or w.isdigit() or months.match(w) or re.fullmatch(r"[ivx]+|[a-h]", w)
         for w in toks
     )
+
+
+def strip_link_groups(text: str, links: Sequence[str]) -> str:
+    """``Title (Slides; Examples)`` → ``Title`` when the bracket holds only link texts."""
+    if not links:
+        return text
+    known = {fold(x).strip() for x in links if x.strip()}
+
+    def only_links(inner: str) -> bool:
+        parts = [fold(p).strip() for p in re.split(r"[,;|/]", inner)]
+        return any(parts) and all(not p or p in known for p in parts)
+
+    t = text
+    while True:
+        m = re.search(r"\s*[(\[]([^()\[\]]*)[)\]]\s*$", t)
+        if m is None or not only_links(m.group(1)):
+            return t
+        t = t[: m.start()]
 
 
 def clean_title(text: str) -> str:
@@ -593,6 +611,8 @@ def _table_row(row: Block, idx: int, roles: dict[int, str]) -> Found | None:
         and people[0].institution is None
     ):
         people = [PersonText(people[0].name, inst_cell.text)]
+    if title_cell is not None:
+        raw_title = strip_link_groups(raw_title, title_cell.links)
     title = clean_title(raw_title) if raw_title else None
     if title is not None and not title:
         title = None
@@ -615,6 +635,7 @@ def _grid_row(row: Block, idx: int) -> list[Found]:
         text = cell.text
         if is_stamp(text) or is_break(text):
             continue
+        text = strip_link_groups(re.sub(r"\s*\*?\((?:online|remote)\)\*?", "", text), cell.links)
         fake = Block(row.no, text, "line", strong=cell.strong, em=cell.em)
         talk = _entry(fake, idx)
         if talk is None:

@@ -87,9 +87,10 @@ def _roster(blocks: Sequence[Block]) -> dict[str, tuple[str, int]]:
             out.setdefault(fold(person.name), (person.institution, b.no))
         elif i + 1 < len(blocks):
             nxt = blocks[i + 1]
+            card = nxt.kind == "heading" and nxt.level >= 4 and len(nxt.text.split()) <= 8
             if (
                 not nxt.is_row
-                and cl.institution_evidence(nxt.text) >= 3
+                and (card or cl.institution_evidence(nxt.text) >= 3)
                 and len(nxt.text.split()) <= 8
                 and not lay.parse_person(nxt.text)
                 and not lay.title_like_sentence(nxt.text)
