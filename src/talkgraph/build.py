@@ -183,6 +183,14 @@ def build(
     return BuildResult(out, union, model, report, manifest, timer.timings)
 
 
+def _source_digest(path: Path) -> str:
+    """SHA-256 of a programme file; "" for a page read from a URL (no local file)."""
+    try:
+        return file_digest(path)
+    except OSError:
+        return ""
+
+
 def _ingest_one(source: Source, shared: str, cache: BuildCache) -> Entry:
     """The cached parse of a programme when its inputs are unchanged, else a fresh one."""
     try:
@@ -277,7 +285,7 @@ def _write_release(
         "programmes": {
             p.name: {
                 "source": p.source.path.name,
-                "sha256": file_digest(p.source.path),
+                "sha256": _source_digest(p.source.path),
                 "graph": str(minter.graph(p.name)),
                 "reused": p.reused,
                 "triples": len(p.entry.quads or []),

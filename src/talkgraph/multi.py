@@ -111,6 +111,7 @@ def programme_slice(model: KnowledgeModel, event: Event) -> KnowledgeModel:
             spans = _spans(person.spans, event.source, sources)
             people[key] = dataclasses.replace(person, spans=spans)
     affiliations = {p.affiliation for p in people.values()}
+    affiliations.update(k for p in people.values() for k in p.more_affiliations)
     institutions: dict[str, Institution] = {}
     for key, inst in model.institutions.items():
         if key in affiliations:

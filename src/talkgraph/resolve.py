@@ -145,7 +145,7 @@ class _Resolver:
             return
         parts = split_affiliation(mention.text, self.registry)
         extra: list[AffiliationPart] = []
-        if parts and (len(parts) > 1 or parts[0].country):
+        if parts and (len(parts) > 1 or parts[0].country or parts[0].name != clean(mention.text)):
             mention = Mention(parts[0].name, mention.span)
             extra = parts
         key = self.institution_key(mention.text)

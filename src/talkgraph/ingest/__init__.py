@@ -9,6 +9,7 @@ from ..model import EventInfo, Programme
 from .document import read_text
 from .event import load_event, merge_event
 from .extract import find_arxiv_ids, find_coauthors
+from .fetch import as_url, fetch_text
 from .structured import (
     load_structured,
     parse_structured,
@@ -39,7 +40,11 @@ def load_programme(path: Path | str, event: Path | str | None = None) -> Program
 
     With ``event``, the sidecar's fields override what the programme says about the event.
     """
-    if Path(path).suffix.lower() in STRUCTURED_SUFFIXES:
+    url = as_url(path)
+    if url is not None:  # a page on the web (ingest/fetch.py)
+        text, name = fetch_text(url)
+        programme = parse_text(text, name)
+    elif Path(path).suffix.lower() in STRUCTURED_SUFFIXES:
         programme = load_structured(path)
     else:
         text, name = read_text(path)
