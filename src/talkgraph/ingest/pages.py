@@ -45,6 +45,7 @@ class Understanding:
     programme: Programme
     notes: tuple[lay.Note, ...]
     layouts: tuple[str, ...]  # recognisers that contributed talks
+    text: str = ""
 
 
 def _raw_lines(text: str) -> list[str]:
@@ -196,9 +197,15 @@ def _notes(
             )
         )
     untitled_heads = {t.head for t in untitled}
+    speakers = {fold(p.name) for t in talks for p, _ in t.speakers}
     for i, b in enumerate(blocks):
         if i in used or i in untitled_heads:
             continue
+        person = lay.parse_person(lay.strip_stamp(b.text)[1])
+        if person is not None and fold(person.name) in speakers:
+            continue  # a roster line: the talk is read elsewhere
+        if b.is_row and all(lay._role(c.text) or not c.text for c in b.cells):
+            continue  # a header row
         _, rest = lay.strip_stamp(b.text)
         if lay.is_break(rest) and rest:
             continue
@@ -215,7 +222,7 @@ def _notes(
                     b.no, b.text[:160], "looks like part of a programme but was not read as a talk"
                 )
             )
-    return notes
+    return sorted(notes, key=lambda n: n.line)
 
 
 def understand(text: str, source: str, fmt: str | None = None) -> Understanding:
@@ -231,7 +238,7 @@ def understand(text: str, source: str, fmt: str | None = None) -> Understanding:
     notes = _notes(blocks, titled, untitled)
     layouts = tuple(dict.fromkeys(t.how for t in titled))
     programme = Programme(source, (), talks)
-    return Understanding(source, kind, programme, tuple(notes), layouts)
+    return Understanding(source, kind, programme, tuple(notes), layouts, text)
 
 
 def nothing_found(source: str, text: str, notes: Sequence[lay.Note]) -> InputError:
@@ -261,3 +268,73 @@ def read_page(text: str, source: str, fmt: str | None = None) -> Programme:
     if not result.programme.talks:
         raise nothing_found(source, text, result.notes)
     return result.programme
+
+
+def understand_file(path: object) -> Understanding:
+    """:func:`understand` for a file or URL as ``talkgraph build`` would read it.
+
+    Structured files and pages the speakers-page reader takes are shown as read (no notes).
+    """
+    from pathlib import Path
+
+    from . import load_programme
+    from .document import read_text
+    from .fetch import as_url, fetch_text
+    from .text import parse_text
+
+    url = as_url(path)
+    if url is not None:
+        text, name = fetch_text(url)
+    elif Path(str(path)).suffix.lower() in (".yaml", ".yml", ".json"):
+        programme = load_programme(Path(str(path)))
+        return Understanding(programme.source, "structured", programme, (), ("structured",))
+    else:
+        text, name = read_text(Path(str(path)))
+    result = understand(text, name)
+    try:
+        programme = parse_text(text, name)
+    except InputError:
+        return result
+    if programme.talks != result.programme.talks:  # the speakers-page reader took it
+        return Understanding(name, result.fmt, programme, (), ("speakers-page",), text)
+    return result
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def inspect_report(path: object) -> tuple[str, bool]:
+    """The text ``talkgraph inspect`` prints, and whether any talk was recognised."""
+    result = understand_file(path)
+    talks = result.programme.talks
+    how = ", ".join(result.layouts) or "nothing"
+    out = [f"{result.source} ({result.fmt}): {len(talks)} talks, read as {how}"]
+    if talks:
+        head = (
+            f"{'#':>3}  {'line':>5}  {'speaker':<24}  {'institution':<28}  {'title':<40}  "
+            f"{'abstract':>8}  co-authors"
+        )
+        out += ["", head, "-" * len(head)]
+        for n, talk in enumerate(talks, 1):
+            line = talk.title.span.line if talk.title.span else 0
+            inst = talk.speaker.institution.text if talk.speaker.institution else "—"
+            size = f"{len(talk.abstract.text)} ch" if talk.abstract else "—"
+            co = ", ".join(m.text for m in talk.coauthors) or "—"
+            out.append(
+                f"{n:>3}  {line:>5}  {_cut(talk.speaker.name.text, 24):<24}  {_cut(inst, 28):<28}  "
+                f"{_cut(talk.title.text, 40):<40}  {size:>8}  {_cut(co, 60)}"
+            )
+    if result.programme.roster:
+        out += [
+            "",
+            f"roster ({len(result.programme.roster)}): "
+            + ", ".join(s.name.text for s in result.programme.roster),
+        ]
+    if result.notes:
+        out += ["", f"Lines skipped or unsure ({len(result.notes)}):"]
+        out += [f"  line {n.line}: {_cut(n.text, 90)!r} — {n.reason}" for n in result.notes]
+    if not talks and not result.programme.roster:
+        out += ["", nothing_found(result.source, result.text, result.notes).message]
+    return "\n".join(out), bool(talks or result.programme.roster)
