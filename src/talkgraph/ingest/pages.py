@@ -246,9 +246,11 @@ def nothing_found(source: str, text: str, notes: Sequence[lay.Note]) -> InputErr
     candidates = [n for n in notes if n.reason.startswith(("looks like", "a slot"))][:3]
     if not candidates:
         raw = [(no, line.strip()) for no, line in enumerate(_raw_lines(text), 1) if line.strip()]
-        candidates = [lay.Note(no, line[:120], "") for no, line in raw if lay.strip_stamp(line)[0]][
-            :3
-        ]
+        candidates = [
+            lay.Note(no, line[:120], "")
+            for no, line in raw
+            if lay.strip_stamp(line)[0] and not lay.is_break(lay.strip_stamp(line)[1])
+        ][:3]
     quoted = "".join(f"\n  line {n.line}: {n.text[:120]!r}" for n in candidates)
     layouts = "".join(f"\n  - {k}" for k in KNOWN_LAYOUTS)
     first = candidates[0].line if candidates else 1
