@@ -111,4 +111,11 @@ def fetch_text(
         text = data.decode(charset)
     except (LookupError, UnicodeDecodeError) as exc:
         raise InputError(f"page is not valid {charset} text", Place(url)) from exc
-    return text.removeprefix("\ufeff"), _name(final)
+    name = _name(final)
+    if "." not in name:  # the server's type says how to read a page named without a suffix
+        name += {
+            "text/html": ".html",
+            "application/xhtml+xml": ".html",
+            "text/markdown": ".md",
+        }.get(ctype, "")
+    return text.removeprefix("\ufeff"), name

@@ -112,6 +112,11 @@ _TITLE_LABEL = re.compile(
     r"(?:\s+(?:[A-Z]?\d+(?:\.\d+)*|[IVX]+|#\d+))?\s*(?::|-|–|—)\s+",
     re.IGNORECASE,
 )
+_MODE_PREFIX = re.compile(
+    r"^(?:in[- ]person|online|hybrid|virtual|remote|on\s+zoom)\b"
+    r"\s*(?:\([^)]{0,60}\))?\s*[:,;–—-]\s*",
+    re.IGNORECASE,
+)
 _FIELD_RE = re.compile(
     r"^(?P<label>speakers?|presenters?|lecturers?|by|talk\s+title|title|topic|abstract|summary|"
     r"bio(?:graphy)?(?:\s+of\s+the\s+speakers?)?|about\s+the\s+speakers?|short\s+bio|"
@@ -208,6 +213,7 @@ def clean_title(text: str) -> str:
         if t == before:
             break
     t = _TITLE_LABEL.sub("", t)
+    t = _MODE_PREFIX.sub("", t)
     t = t.translate(_MARKS).strip()
     t = t.strip(" ,;:-–—")
     if len(t) >= 2 and t[0] in "\"“«'‘" and t[-1] in "\"”»'’":

@@ -9,6 +9,7 @@ The roster is decoded with evidence from the line shapes and from the talk detai
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ..model import Mention, Programme, Span, SpeakerEntry, TalkEntry
 from . import classify as cl
 from .document import MAX_BYTES
 from .extract import arxiv_refs, coauthor_mentions
+from .layouts import clean_title
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " "})
 
@@ -161,6 +163,12 @@ class _Parser:
             title, body = mention(body[0], self.source), body[1:]
         else:
             raise self.error(t, "a Title line with no title")
+        cleaned = clean_title(title.text)
+        if cleaned and cleaned != title.text:  # "Title [slides]": link texts are not the title
+            title = Mention(cleaned, title.span)
+        body, bio = _split_bio(body, self.source)
+        if bio:
+            speaker = SpeakerEntry(speaker.name, speaker.institution, bio)
         segments: list[Segment] = []
         am = cl.ABSTRACT_RE.match(body[0].text) if body else None
         if am is not None:
@@ -192,6 +200,30 @@ class _Parser:
             if not (cl.is_boilerplate(ln.text) or cl.is_marker(ln.text))
         ]
         return heading, decode_roster(candidates, talks, self.source)
+
+
+_BIO_RE = re.compile(
+    r"^(?:short\s+)?(?:bio(?:graphy)?|about\s+the\s+speaker)\s*(?::\s*(?P<rest>.*))?$", re.I
+)
+
+
+def _split_bio(body: list[Line], source: str) -> tuple[list[Line], Mention | None]:
+    """The talk's lines before a ``Bio:`` / ``Biography`` line, and the bio (for the person)."""
+    for k, ln in enumerate(body):
+        m = _BIO_RE.match(ln.text)
+        if m is None:
+            continue
+        rest = (m.group("rest") or "").strip()
+        parts = [rest, *(b.text for b in body[k + 1 :])]
+        text = " ".join(p for p in parts if p)
+        if not text:
+            return body[:k], None
+        first = ln if rest else body[k + 1]
+        col = first.col + (m.start("rest") if rest else 0)
+        return body[:k], Mention(
+            text, Span(source, first.no, col, col + len(parts[0] or first.text))
+        )
+    return body, None
 
 
 def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> list[SpeakerEntry]:
