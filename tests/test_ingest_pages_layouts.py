@@ -98,7 +98,7 @@ def test_html_table_with_details_abstract_and_affiliation_line() -> None:
 GRID = """\
 |             | Monday                      | Tuesday |
 |-------------|-----------------------------|---------|
-| 9:00-10:30  | Yves Bertot (<a href="s1.pdf">Slides</a>) | Emily Riehl: Category theory *(online)* |
+| 9:00-10:30 | Yves Bertot (<a href="s1.pdf">Slides</a>) | Emily Riehl: Category theory *(online)* |
 | *Coffee*    |
 | 11:00-12:00 | *Introductions* | Jannis Limperg: A Taste of Lean (<a href="x">Material</a>) |
 """
