@@ -201,17 +201,16 @@ class _HtmlWalker:
 
     def _flush(self, runs: list[_Run], kind: str, level: int = 0) -> None:
         for run in runs:
-            text = run.text()
-            if text:
+            for line, text in _label_lines(run):
                 self.blocks.append(
                     Block(
-                        run.line or self.line,
+                        line,
                         text,
                         kind,
                         level,
-                        strong=tuple(run.strong),
-                        em=tuple(run.em),
-                        links=tuple(run.links),
+                        strong=tuple(s for s in run.strong if s in text),
+                        em=tuple(s for s in run.em if s in text),
+                        links=tuple(s for s in run.links if s in text),
                         hrefs=tuple(run.hrefs),
                     )
                 )
@@ -300,6 +299,37 @@ class _HtmlWalker:
                 self._inline(child, lines)
 
 
+_LABEL_LINE = re.compile(
+    r"^\s*(?:speakers?|presenters?|lecturers?|(?:talk\s+)?title|topic|abstract|summary|"
+    r"bio(?:graphy)?|affiliations?|institutions?|date(?:\s+and\s+time)?|time|when|where|"
+    r"location|room|venue|host|chair|slides|video|links?|zoom|recording)\s*:(?:\s|$)",
+    re.IGNORECASE,
+)
+
+
+def _label_lines(run: _Run) -> list[tuple[int, str]]:
+    """A run's text, split where a source line starts with a field label (``Speaker:`` /
+    ``Title:`` written on consecutive lines of one Markdown paragraph)."""
+    raw = "".join(run.parts)
+    start = run.line or 1
+    text = one_line(raw)
+    if not text:
+        return []
+    lines = raw.strip("\n ").split("\n") if "\n" in raw.strip() else [raw]
+    if len(lines) < 2 or not any(_LABEL_LINE.match(ln) for ln in lines[1:]):
+        return [(start, text)]
+    out: list[tuple[int, str]] = []
+    for k, ln in enumerate(lines):
+        piece = one_line(ln)
+        if not piece:
+            continue
+        if out and not _LABEL_LINE.match(ln):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {piece}")
+        else:
+            out.append((start + k, piece))
+    return out
+
+
 def _tag(el: Any) -> Any:
     tag = getattr(el, "tag", None)
     return tag.lower() if isinstance(tag, str) else tag
@@ -375,14 +405,11 @@ def markdown_blocks(text: str) -> list[Block]:
     for tok in tokens:
         if tok.map is not None and tok.nesting >= 0 and tok.type != "html_block":
             tok.attrSet("data-md-line", str(tok.map[0] + 1))
-    out: list[str] = []
     for tok in tokens:
         if tok.type == "html_block" and tok.map is not None:
             # the raw HTML keeps its own lines: a wrapper records where it starts
-            out.append(f'<div data-md-line="{tok.map[0] + 1}">{tok.content}</div>\n')
-        else:
-            out.append(md.renderer.render([tok], md.options, {}))
-    rendered = "".join(out)
+            tok.content = f'<div data-md-line="{tok.map[0] + 1}">{tok.content}</div>\n'
+    rendered = md.renderer.render(tokens, md.options, {})
     return html_blocks(rendered, _md_offset)
 
 

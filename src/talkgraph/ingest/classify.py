@@ -109,10 +109,8 @@ def _is_name_token(tok: str) -> bool:
         return True
     if len(tok) >= 7 and _TITLE_WORD.search(tok.rstrip(".,")):
         return False
-    if re.search(r"[a-z][A-Z]", tok) and not re.match(
-        r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O')", tok
-    ):
-        return False  # "BerryFormalization": two words run together
+    if (len(tok) > 10 or sum(c.isupper() for c in tok) > 2) and re.search(r"[a-z][A-Z]", tok):
+        return False  # "BerryFormalization": two words run together; "WaiChing" is a name
     return bool(_NAME_TOKEN.match(tok)) and tok[0].isupper()
 
 

@@ -74,7 +74,7 @@ _BREAK_PHRASES = re.compile(
     r"autumn|easter|christmas|mid-?term|reading)\s+break\b|\bthanksgiving\b|\bclosing\s+remarks\b|"
     r"\bopening\s+remarks\b|\bwrap[- ]?up\b|\bsocial\s+(?:dinner|event)\b|\bconference\s+dinner\b|"
     r"\btool\s+installation\b|\bcontributed\s+talks\b|\bfree\s+(?:period|time|afternoon)\b|"
-    r"\bopen\s+discussions?\b|\bgroup\s+photo\b|\bregistration\b|\bwelcome\b",
+    r"\bopen\s+discussions?\b|\bgroup\s+photo\b",
     re.IGNORECASE,
 )
 _SECTION_WORDS = frozenset(
@@ -101,7 +101,8 @@ _LINK_WORDS = (
 )
 _LINK_TAIL = re.compile(
     rf"(?:\s*(?:\[+|\(+)\s*(?:(?:{_LINK_WORDS})(?::[\w]+)?\s*[,;|/]?\s*)+(?:\]+|\)+))+\s*$"
-    rf"|(?:\s+(?:{_LINK_WORDS})(?:\s*[,;|/]\s*(?:{_LINK_WORDS}))*\s*)$",
+    rf"|(?:\s+(?:{_LINK_WORDS})(?:\s*[,;|/]?\s*(?:{_LINK_WORDS}))+\s*)$"
+    rf"|(?:\s+[|•·–—-]\s*(?:{_LINK_WORDS})\s*)$",
     re.IGNORECASE,
 )
 _WIKI_LINK_TAIL = re.compile(r"\s*\(\s*\[\[[^\]]*\]\]\s*\)\s*$")
@@ -156,7 +157,7 @@ def is_break(text: str) -> bool:
     words = re.findall(r"[a-z][a-z'-]*", t)
     if _BREAK_PHRASES.search(t) and len(words) <= 9:
         return True
-    return bool(words) and len(words) <= 6 and words[0] in _BREAK_WORDS
+    return bool(words) and len(words) <= 8 and words[0] in _BREAK_WORDS
 
 
 def is_section_heading(text: str) -> bool:
@@ -610,13 +611,8 @@ def _table_row(row: Block, idx: int, roles: dict[int, str]) -> Found | None:
     ):
         return None
     inst_cell = by_role.get("institution")
-    if (
-        inst_cell is not None
-        and inst_cell.text
-        and len(people) == 1
-        and people[0].institution is None
-    ):
-        people = [PersonText(people[0].name, inst_cell.text)]
+    if inst_cell is not None and inst_cell.text:
+        people = [p if p.institution else PersonText(p.name, inst_cell.text) for p in people]
     if title_cell is not None:
         raw_title = strip_link_groups(raw_title, title_cell.links)
     title = clean_title(raw_title) if raw_title else None
@@ -889,11 +885,10 @@ def recognise_labels(blocks: Sequence[Block]) -> list[Found]:
         if not people:
             continue
         b_title = blocks[ti]
-        title = (
-            clean_title(raw)
-            if raw
-            else (clean_title(blocks[ti + 1].text) if ti + 1 < len(blocks) else "")
-        )
+        title = clean_title(raw) if raw else None
+        if not title and ti + 1 < len(blocks) and not _FIELD_RE.match(blocks[ti + 1].text):
+            title = _title_block(blocks[ti + 1])
+            b_title = blocks[ti + 1]
         if not title:
             continue
         inst = [f for f in fields if f[1] == "institution" and prev_t < f[0] < next_t]
@@ -981,6 +976,24 @@ def _key(talk: Found) -> tuple[str, str]:
     return name, fold(talk.title or "")
 
 
+def _same_talk(talk: Found, accepted: Sequence[Found]) -> Found | None:
+    """An accepted talk of the same speaker with the same or a similar title (an abstracts
+    section writes "Analysis of …" for the table's "Analyses of …", or adds a subtitle)."""
+    if not talk.title or not talk.speakers:
+        return None
+    name = fold(talk.speakers[0][0].name)
+    mine = set(re.findall(r"\w+", fold(talk.title)))
+    for other in accepted:
+        if not other.title or not other.speakers or fold(other.speakers[0][0].name) != name:
+            continue
+        theirs = set(re.findall(r"\w+", fold(other.title)))
+        if fold(other.title) == fold(talk.title) or (
+            mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.8
+        ):
+            return other
+    return None
+
+
 def recognise(
     blocks: Sequence[Block], extra: Iterable[tuple[str, list[Found]]] = ()
 ) -> list[Found]:
@@ -1000,14 +1013,14 @@ def recognise(
             owner = taken.get(talk.head)
             if owner is not None and owner != name:
                 continue
-            key = _key(talk)
-            if talk.title is not None and keys.get(key, name) != name:
-                continue
-            other = titles.get(fold(talk.title or ""))
+            other = _same_talk(talk, accepted) or titles.get(fold(talk.title or ""))
             if talk.title and other is not None and other.how != talk.how:
-                # an abstracts section repeating a title: its text is the talk's abstract
+                # an abstracts section repeating a talk: its text is the talk's abstract
                 if not other.abstract and not other.abstract_inline and talk.abstract:
                     other.abstract = talk.abstract
+                continue
+            key = _key(talk)
+            if talk.title is not None and keys.get(key, name) != name:
                 continue
             accepted.append(talk)
             for i in range(talk.head, max(talk.end, talk.head + 1)):

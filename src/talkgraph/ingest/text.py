@@ -277,15 +277,17 @@ def parse_text(text: str, source: str, fmt: str | None = None) -> Programme:
     """
     if len(text) > MAX_BYTES:
         raise InputError(f"input is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(source))
-    from .blocks import sniff
+    from .blocks import blank_template, sniff
     from .pages import nothing_found, understand
 
     kind = fmt or sniff(text, source)
     legacy: Programme | None = None
     legacy_error: InputError | None = None
     if kind in ("text", "markdown"):
-        try:
-            legacy = parse_speakers_page(text, source)
+        try:  # front matter ("title: …") is not a talk's Title line
+            legacy = parse_speakers_page(
+                blank_template(text) if kind == "markdown" else text, source
+            )
         except InputError as exc:
             legacy_error = exc
         if legacy is not None and legacy.talks and kind == "text":
