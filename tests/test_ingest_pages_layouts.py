@@ -257,3 +257,42 @@ def test_nothing_recognised_names_layouts_and_quotes_candidates() -> None:
     assert err.place is not None and err.place.line == 3
     assert "Layouts talkgraph reads" in err.message and "line 3" in err.message
     assert "structured" in err.message
+
+
+# --------------------------------------------------------------------------- schema.org data
+
+JSON_LD = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "Event", "name": "Workshop on Engines",
+ "subEvent": [
+  {"@type": "Event", "name": "Difference engines",
+   "performer": {"@type": "Person", "name": "Ada Lovelace",
+                 "affiliation": {"@type": "Organization", "name": "University of London"}},
+   "description": "We revisit the engine. This is joint work with Charles Babbage."},
+  {"@type": "EducationEvent", "name": "Computable numbers",
+   "performer": [{"@type": "Person", "name": "Alan Turing"}]},
+  {"@type": "Event", "name": "Coffee"}
+ ]}
+</script></head><body><p>The programme is loading…</p></body></html>"""
+
+MICRODATA = """<div itemscope itemtype="https://schema.org/Event">
+  <h3 itemprop="name">Radioactive substances</h3>
+  <p itemprop="performer" itemscope itemtype="https://schema.org/Person">
+    <span itemprop="name">Marie Curie</span>,
+    <span itemprop="affiliation">Sorbonne</span></p>
+  <p itemprop="description">Polonium and radium.</p>
+</div>"""
+
+
+def test_schema_org_json_ld_events() -> None:
+    p = parse_text(JSON_LD, "engines.html")
+    assert rows(p) == [
+        ("Ada Lovelace", "University of London", "Difference engines"),
+        ("Alan Turing", None, "Computable numbers"),
+    ]
+    assert [c.text for c in p.talks[0].coauthors] == ["Charles Babbage"]
+
+
+def test_schema_org_microdata_events_not_doubled_by_the_visible_text() -> None:
+    p = parse_text(MICRODATA, "curie.html")
+    assert rows(p) == [("Marie Curie", "Sorbonne", "Radioactive substances")]
+    assert p.talks[0].abstract is not None and p.talks[0].abstract.text == "Polonium and radium."

@@ -20,6 +20,7 @@ from . import classify as cl
 from . import layouts as lay
 from .blocks import Block, page_blocks
 from .extract import find_arxiv_ids
+from .schemaorg import schema_talks
 from .text import Segment, build_talk
 
 FORMATS = ("text", "markdown", "html")
@@ -164,6 +165,20 @@ def _talk_entry(
     return entry
 
 
+def _schema_found(text: str) -> list[lay.Found]:
+    """schema.org Event JSON-LD/microdata as found talks (head indexes below the blocks')."""
+    out: list[lay.Found] = []
+    for k, talk in enumerate(schema_talks(text)):
+        where = Block(talk.line, talk.title)
+        people = [(lay.PersonText(n, a), where) for n, a in talk.speakers]
+        head = k - 1_000_000  # before every block, in page order
+        found = lay.Found(head, head, people, talk.title, where, how="schema.org")
+        if talk.description:
+            found.abstract_inline.append((where, talk.description))
+        out.append(found)
+    return out
+
+
 def _linked_arxiv(found: lay.Found, spans: _Spans, known: set[str]) -> list[ArxivRef]:
     """arXiv ids only in link targets (a title linked to arxiv.org/abs/…)."""
     out: list[ArxivRef] = []
@@ -228,7 +243,8 @@ def _notes(
 def understand(text: str, source: str, fmt: str | None = None) -> Understanding:
     """Read a page and say what was understood (talks, and lines skipped or unsure of)."""
     kind, blocks = page_blocks(text, source, fmt)
-    found = lay.recognise(blocks)
+    extra = [("schema.org", _schema_found(text))] if kind == "html" else []
+    found = lay.recognise(blocks, extra)
     titled = [t for t in found if t.title]
     untitled = [t for t in found if not t.title]
     spans = _Spans(source, text)
