@@ -97,6 +97,7 @@ class Programme:
     talks: tuple[TalkEntry, ...] = ()
     event: EventInfo = field(default_factory=EventInfo)
     roster_heading: str | None = None
+    notes: tuple[str, ...] = ()  # lines the reader skipped or was unsure of ("file:line: why")
 
 
 # --------------------------------------------------------------------------- resolved layer

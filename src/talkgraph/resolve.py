@@ -175,6 +175,7 @@ class _Resolver:
         key = unique_slug(_event_slug(programme), (e.key for e in self.model.events))
         event = Event(key=key, info=programme.event, source=programme.source)
         self.model.events.append(event)
+        self.model.warnings.extend(programme.notes)
         for entry in programme.roster:
             person = self.person(entry.name)
             person.on_roster = True

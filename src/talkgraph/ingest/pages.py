@@ -253,7 +253,8 @@ def understand(text: str, source: str, fmt: str | None = None) -> Understanding:
     talks = tuple(_talk_entry(t, spans, roster, bios) for t in titled)
     notes = _notes(blocks, titled, untitled)
     layouts = tuple(dict.fromkeys(t.how for t in titled))
-    programme = Programme(source, (), talks)
+    unsure = tuple(f"{source}:{n.line}: {n.reason}: {n.text[:80]!r}" for n in notes)
+    programme = Programme(source, (), talks, notes=unsure)
     return Understanding(source, kind, programme, tuple(notes), layouts, text)
 
 
