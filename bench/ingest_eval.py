@@ -95,9 +95,16 @@ class FileResult:
     misses: list[str] = field(default_factory=list)
 
 
-def expected_talks(data: dict[str, Any]) -> list[Talk]:
+KNOWN_KEYS = {"title", "speakers", "institutions", "coauthors", "arxiv", "abstract", "bio"}
+KNOWN_KEYS |= {"start", "end", "room", "track"}
+
+
+def expected_talks(data: dict[str, Any], where: str = "") -> list[Talk]:
     out = []
-    for item in data.get("talks") or []:
+    for n, item in enumerate(data.get("talks") or []):
+        unknown = set(item) - KNOWN_KEYS
+        if unknown:  # e.g. a YAML flow mapping cut at an unquoted comma
+            print(f"warning: {where} talks[{n}]: unknown keys {sorted(unknown)}", file=sys.stderr)
         title = item.get("title")
         out.append(
             Talk(
@@ -243,7 +250,7 @@ def evaluate(path: Path, registry: Registry) -> FileResult:
     result = FileResult(path)
     if data.get("skip"):
         return result
-    expected = [t for t in expected_talks(data) if t.title is not None]
+    expected = [t for t in expected_talks(data, expected_file.name) if t.title is not None]
     result.untitled = len(data.get("talks") or []) - len(expected)
     try:
         programme = load_programme(path)
