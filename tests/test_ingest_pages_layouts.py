@@ -296,3 +296,30 @@ def test_schema_org_microdata_events_not_doubled_by_the_visible_text() -> None:
     p = parse_text(MICRODATA, "curie.html")
     assert rows(p) == [("Marie Curie", "Sorbonne", "Radioactive substances")]
     assert p.talks[0].abstract is not None and p.talks[0].abstract.text == "Polonium and radium."
+
+
+NEWTON = """\
+- 0945-1000 Welcome
+- 1000-1100 Anthony BLOCH, University of Michigan "Discrete computations and gradient flows"
+- 1100-1130 Coffee
+- 1130-1230 Mikhail GROMOV, IHES Paris Title to be announced
+
+Abstracts
+
+Discrete computations and gradient flows
+We relate discrete algorithms to flows. This is joint work with Roger Brockett.
+"""
+
+
+def test_schedule_with_capitalised_surnames_quoted_titles_and_a_title_only_abstracts_section() -> (
+    None
+):
+    p = parse_text(NEWTON, "newton.txt")
+    assert rows(p) == [
+        ("Anthony BLOCH", "University of Michigan", "Discrete computations and gradient flows"),
+        ("Mikhail GROMOV", "IHES Paris", "Title to be announced"),
+    ]
+    assert p.talks[1].placeholder
+    bloch = p.talks[0]
+    assert bloch.abstract is not None and bloch.abstract.text.startswith("We relate")
+    assert [c.text for c in bloch.coauthors] == ["Roger Brockett"]

@@ -100,8 +100,15 @@ def text_blocks(text: str) -> list[Block]:
             cells = tuple(Cell((one_line(c),) if one_line(c) else ()) for c in raw.split("\t"))
             out.append(Block(no, one_line(raw), "row", cells=cells))
         else:
-            out.append(Block(no, one_line(raw), "line"))
+            bullet = _BULLET.match(raw)
+            if bullet and raw[bullet.end() :].strip():
+                out.append(Block(no, one_line(raw[bullet.end() :]), "item"))
+            else:
+                out.append(Block(no, one_line(raw), "line"))
     return _mend_rows(out)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
 
 
 def _mend_rows(blocks: list[Block]) -> list[Block]:

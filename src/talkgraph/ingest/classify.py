@@ -24,7 +24,8 @@ TALKS_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER_RE = re.compile(
-    r"^[\s(\[]*(?:tba|tbd|tbc|to\s+be\s+(?:announced|determined|confirmed))[\s.!)\]]*$",
+    r"^[\s(\[]*(?:(?:title|talk|abstract)\s+)?"
+    r"(?:tba|tbd|tbc|to\s+be\s+(?:announced|determined|confirmed))[\s.!)\]]*$",
     re.IGNORECASE,
 )
 

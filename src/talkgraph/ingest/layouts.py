@@ -53,8 +53,10 @@ _DATE = (
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?)"
 )
 _RANGE = rf"{_CLOCK_STRICT}(?:\s*(?:[ap]\.?m\.?))?(?:\s*(?:-{{1,2}}|–|—|to|until)\s*(?:{_CLOCK})?)?"
+_HHMM = r"(?:[01]\d|2[0-3])[0-5]\d"  # 24-hour "1430", only in a range ("1430-1530")
+_RANGE4 = rf"{_HHMM}\s*(?:-{{1,2}}|–|—)\s*{_HHMM}"
 STAMP_RE = re.compile(
-    rf"^\s*(?:(?:{_DATE})(?:\s*,?\s*(?:at\s+)?{_RANGE})?|{_RANGE}|(?:{_DAYS})\b\.?)"
+    rf"^\s*(?:(?:{_DATE})(?:\s*,?\s*(?:at\s+)?{_RANGE})?|{_RANGE4}|{_RANGE}|(?:{_DAYS})\b\.?)"
     rf"(?:\s*(?:[A-Z]{{2,4}}T|UTC|GMT))?\s*(?:[:|–—-]\s*|\s+|$)",
     re.IGNORECASE,
 )
@@ -694,6 +696,13 @@ def _entry(b: Block, idx: int) -> Found | None:
             r"^(?:tutorial|keynote|lecture|talk|session|invited|plenary)\b", who, re.I
         ):
             break
+    # Name, Institution "Title"  /  Name "Title"  /  Name, Institution Title to be announced
+    m = _QUOTED_TITLE.match(rest) or _ANNOUNCED.match(rest)
+    if m:
+        person = _schedule_person(m.group("who"))
+        title = clean_title(m.group("title"))
+        if person and title:
+            return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
     # "Title" by Name
     m = _BY_RE.match(rest)
     if m:
@@ -736,6 +745,38 @@ def _entry(b: Block, idx: int) -> Found | None:
             if person and title_like(title) and not person_name(title) and len(title.split()) >= 2:
                 return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
     return None
+
+
+_QUOTED_TITLE = re.compile(
+    r"^(?P<who>[^\"“”]+?)\s*[,:–—-]?\s*[\"“](?P<title>[^\"“”]{3,300})[\"”]\s*\.?$"
+)
+_ANNOUNCED = re.compile(
+    r"^(?P<who>.+?)\s*[,:–—-]?\s+(?P<title>(?:title|talk)\s+to\s+be\s+(?:announced|confirmed)|"
+    r"tba|tbc|tbd)\s*\.?$",
+    re.IGNORECASE,
+)
+
+
+def _schedule_person(text: str) -> PersonText | None:
+    """A person as schedule lines write them, family names often in capitals:
+    ``Anthony BLOCH, University of Michigan`` / ``BLOCH Anthony (IHES)``."""
+    t = text.strip(" ,;:-–—")
+    person = parse_person(t)
+    if person is not None:
+        return person
+    m = re.fullmatch(r"(?P<name>[^,(]+?)\s*(?:,\s*(?P<inst>.+)|\((?P<inst2>[^()]+)\))?", t)
+    if m is None:
+        return None
+    name = m.group("name").strip()
+    toks = name.split()
+    caps = [tok for tok in toks if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ'-]{2,}", tok)]
+    if not caps or len(caps) == len(toks):
+        return None
+    softened = " ".join(tok.title() if tok in caps else tok for tok in toks)
+    if not person_name(softened):
+        return None
+    inst = (m.group("inst") or m.group("inst2") or "").strip() or None
+    return PersonText(name, inst)
 
 
 def recognise_entries(blocks: Sequence[Block]) -> list[Found]:
@@ -1029,4 +1070,30 @@ def recognise(
             if talk.title:
                 titles.setdefault(fold(talk.title), talk)
     accepted.sort(key=lambda t: t.head)
+    _abstracts_by_title(blocks, accepted)
     return accepted
+
+
+def _abstracts_by_title(blocks: Sequence[Block], talks: Sequence[Found]) -> None:
+    """An abstracts section that repeats the titles without the speakers: the paragraphs
+    under a block that is exactly a talk's title are that talk's abstract."""
+    wanting = {
+        fold(t.title): t for t in talks if t.title and not t.abstract and not t.abstract_inline
+    }
+    if not wanting:
+        return
+    own = {t.title_block.no for t in talks if t.title_block is not None}
+    starts = {i for i, b in enumerate(blocks) if fold(clean_title(b.text)) in wanting}
+    for i in sorted(starts):
+        b = blocks[i]
+        talk = wanting.get(fold(clean_title(b.text)))
+        if talk is None or b.no in own or talk.abstract:
+            continue
+
+        def stop(j: int) -> bool:
+            return j in starts or bool(_head_person(blocks[j]))
+
+        abstract, bio, _ = _body(blocks, i + 1, stop)
+        if abstract:
+            talk.abstract = abstract
+            talk.bio = talk.bio or bio
