@@ -323,3 +323,14 @@ def test_schedule_with_capitalised_surnames_quoted_titles_and_a_title_only_abstr
     bloch = p.talks[0]
     assert bloch.abstract is not None and bloch.abstract.text.startswith("We relate")
     assert [c.text for c in bloch.coauthors] == ["Roger Brockett"]
+
+
+def test_a_long_programme_reads_in_linear_time() -> None:
+    """3000 rows of one speaker: every talk kept, no pairwise comparison of all talks."""
+    import time
+
+    rows_md = "".join(f"| 2024 | Grace Hopper | Talk {i} about compilers |\n" for i in range(3000))
+    start = time.perf_counter()
+    p = parse_text("| Date | Speaker | Title |\n|---|---|---|\n" + rows_md, "long.md")
+    assert len(p.talks) == 3000
+    assert time.perf_counter() - start < 30  # quadratic merging took minutes

@@ -1017,21 +1017,29 @@ def _key(talk: Found) -> tuple[str, str]:
     return name, fold(talk.title or "")
 
 
-def _same_talk(talk: Found, accepted: Sequence[Found]) -> Found | None:
-    """An accepted talk of the same speaker with the same or a similar title (an abstracts
-    section writes "Analysis of …" for the table's "Analyses of …", or adds a subtitle)."""
+# folded speaker name -> recogniser -> (talk, folded title, title words)
+_Index = dict[str, dict[str, list[tuple["Found", str, set[str]]]]]
+
+
+def _title_key(title: str) -> tuple[str, set[str]]:
+    folded = fold(title)
+    return folded, set(re.findall(r"\w+", folded))
+
+
+def _same_talk(talk: Found, index: _Index) -> Found | None:
+    """A talk another recogniser accepted for the same speaker with the same or a similar title
+    (an abstracts section writes "Analysis of …" for the table's "Analyses of …")."""
     if not talk.title or not talk.speakers:
         return None
-    name = fold(talk.speakers[0][0].name)
-    mine = set(re.findall(r"\w+", fold(talk.title)))
-    for other in accepted:
-        if not other.title or not other.speakers or fold(other.speakers[0][0].name) != name:
+    folded, mine = _title_key(talk.title)
+    for how, entries in index.get(fold(talk.speakers[0][0].name), {}).items():
+        if how == talk.how:
             continue
-        theirs = set(re.findall(r"\w+", fold(other.title)))
-        if fold(other.title) == fold(talk.title) or (
-            mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.8
-        ):
-            return other
+        for other, theirs_folded, theirs in entries:
+            if theirs_folded == folded or (
+                mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.8
+            ):
+                return other
     return None
 
 
@@ -1047,6 +1055,7 @@ def recognise(
     taken: dict[int, str] = {}  # block index -> the recogniser whose talk spans it
     keys: dict[tuple[str, str], str] = {}
     titles: dict[str, Found] = {}
+    index: _Index = {}
     for name, talks in results:
         for talk in talks:
             if not talk.speakers:
@@ -1054,7 +1063,7 @@ def recognise(
             owner = taken.get(talk.head)
             if owner is not None and owner != name:
                 continue
-            other = _same_talk(talk, accepted) or titles.get(fold(talk.title or ""))
+            other = _same_talk(talk, index) or titles.get(fold(talk.title or ""))
             if talk.title and other is not None and other.how != talk.how:
                 # an abstracts section repeating a talk: its text is the talk's abstract
                 if not other.abstract and not other.abstract_inline and talk.abstract:
@@ -1064,6 +1073,9 @@ def recognise(
             if talk.title is not None and keys.get(key, name) != name:
                 continue
             accepted.append(talk)
+            if talk.title:
+                by_how = index.setdefault(fold(talk.speakers[0][0].name), {})
+                by_how.setdefault(talk.how, []).append((talk, *_title_key(talk.title)))
             for i in range(talk.head, max(talk.end, talk.head + 1)):
                 taken.setdefault(i, name)
             keys.setdefault(key, name)
