@@ -29,7 +29,8 @@ KNOWN_LAYOUTS = (
     "a table: date/time | Name (Institution) | Title [| links] (HTML, Markdown or copied "
     "TAB-separated rows), or a weekday grid of 'Name' / 'Name: Title' cells",
     "one line per talk: 'Name: Title', 'Name (Institution), Title', '**Name**, *Title*', "
-    "'\"Title\" by Name', '08:45 - 09:30 Title Name, Institution'",
+    "'\"Title\" by Name', '08:45 - 09:30 Title Name, Institution', "
+    "'1000-1100 Name SURNAME, Institution \"Title\"'",
     "per-talk blocks: '[time] Name (Institution)' then a title line, 'Abstract: …', 'Bio: …'",
     "labelled fields: 'Speaker: …' / 'Title: …' / 'Abstract: …'",
     "the speakers page: a 'Confirmed Speakers' roster, then per talk a name line, an "
