@@ -97,7 +97,8 @@ class Programme:
     talks: tuple[TalkEntry, ...] = ()
     event: EventInfo = field(default_factory=EventInfo)
     roster_heading: str | None = None
-    notes: tuple[str, ...] = ()  # lines the reader skipped or was unsure of ("file:line: why")
+    # lines the reader skipped or was unsure of ("file:line: why"): a report, not content
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 # --------------------------------------------------------------------------- resolved layer
