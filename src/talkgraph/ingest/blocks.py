@@ -369,26 +369,6 @@ def html_blocks(text: str, offset_of: Any = None) -> list[Block]:
     return walker.blocks
 
 
-def html_json_ld(text: str) -> list[Any]:
-    """The JSON-LD objects a page embeds (``<script type="application/ld+json">``)."""
-    import json
-
-    import lxml.html
-    from lxml import etree
-
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return []
-    found: list[Any] = []
-    for script in root.xpath('//script[@type="application/ld+json"]'):
-        try:
-            found.append(json.loads(script.text or ""))
-        except ValueError:
-            continue
-    return found
-
-
 # ------------------------------------------------------------------ Markdown
 
 

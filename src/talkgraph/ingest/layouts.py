@@ -941,14 +941,6 @@ def recognise_labels(blocks: Sequence[Block]) -> list[Found]:
         )
         after = max(ti, pick[0]) + 1
 
-        def stop(i: int, next_t: int = next_t) -> bool:
-            m = _FIELD_RE.match(blocks[i].text)
-            return i >= next_t or bool(
-                m
-                and m.group("label").lower() not in ("abstract", "summary")
-                and not _BIO_LABEL.match(blocks[i].text)
-            )
-
         i = after
         while (
             i < len(blocks)

@@ -23,8 +23,6 @@ from .extract import find_arxiv_ids
 from .schemaorg import schema_talks
 from .text import Segment, build_talk
 
-FORMATS = ("text", "markdown", "html")
-
 KNOWN_LAYOUTS = (
     "a table: date/time | Name (Institution) | Title [| links] (HTML, Markdown or copied "
     "TAB-separated rows), or a weekday grid of 'Name' / 'Name: Title' cells",
