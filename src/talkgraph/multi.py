@@ -62,8 +62,8 @@ def sidecar_for(path: Path) -> Path | None:
 def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
     """The programmes named by ``paths``: files as given, directories expanded.
 
-    A directory gives its ``.txt``/``.yaml``/``.yml``/``.json`` files in name order; ``*.event.*``
-    sidecars are never programmes (given or found).  Each programme pairs with the sidecar of
+    A directory gives its files with a :data:`PROGRAMME_SUFFIXES` suffix in name order (not a
+    ``README``); ``*.event.*`` sidecars are never programmes (given or found).  Each programme pairs with the sidecar of
     the same stem; ``event`` overrides that when there is exactly one programme.  A file named
     twice is taken once.
     """
@@ -73,7 +73,10 @@ def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
             found = sorted(
                 p
                 for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in PROGRAMME_SUFFIXES and not is_sidecar(p)
+                if p.is_file()
+                and p.suffix.lower() in PROGRAMME_SUFFIXES
+                and not is_sidecar(p)
+                and p.stem.upper() != "README"  # a folder's own description
             )
             if not found:
                 raise InputError(
