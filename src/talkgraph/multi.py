@@ -63,9 +63,9 @@ def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
     """The programmes named by ``paths``: files as given, directories expanded.
 
     A directory gives its files with a :data:`PROGRAMME_SUFFIXES` suffix in name order (not a
-    ``README``); ``*.event.*`` sidecars are never programmes (given or found).  Each programme pairs with the sidecar of
-    the same stem; ``event`` overrides that when there is exactly one programme.  A file named
-    twice is taken once.
+    ``README``); ``*.event.*`` sidecars are never programmes (given or found).  Each programme
+    pairs with the sidecar of the same stem; ``event`` overrides that when there is exactly one
+    programme.  A file named twice is taken once.
     """
     files: list[Path] = []
     for path in paths:
