@@ -259,12 +259,26 @@ def evaluate(path: Path, registry: Registry) -> FileResult:
         result.error = str(exc)
         parsed = []
     compare(expected, parsed, result)
-    try:
-        source_text = path.read_bytes().decode("utf-8", "replace")
-    except OSError:
-        source_text = ""
-    result.invented = invented(parsed, source_text)
+    result.invented = invented(parsed, source_text(path))
     return result
+
+
+def source_text(path: Path) -> str:
+    """The text an input holds, to look names up in: a spreadsheet's cells (an XLSX file is a
+    zip, its bytes name nothing), any other file's bytes as UTF-8."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True, data_only=True)
+            return "\n".join(
+                "\t".join("" if cell is None else str(cell) for cell in row)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            )
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def inputs(dirs: Sequence[Path]) -> list[Path]:

@@ -334,3 +334,28 @@ def test_a_long_programme_reads_in_linear_time() -> None:
     p = parse_text("| Date | Speaker | Title |\n|---|---|---|\n" + rows_md, "long.md")
     assert len(p.talks) == 3000
     assert time.perf_counter() - start < 30  # quadratic merging took minutes
+
+
+# --------------------------------------------------------------------------- several speakers
+
+TWO_SPEAKERS = """\
+# Webinar series
+
+| Date       | Speakers                                   | Title |
+| ---------- | ------------------------------------------ | ----- |
+| 2024-03-05 | Ada Lovelace (UCL) and Alan Turing (Manchester) | Engines that compute |
+| 2024-03-12 | Grace Hopper (Navy)                        | Compilers for everyone |
+"""
+
+
+def test_a_talk_given_by_several_people_keeps_every_speaker() -> None:
+    programme = parse_text(TWO_SPEAKERS, "webinar.md")
+    talks = {t.title.text: t for t in programme.talks}
+    joint = talks["Engines that compute"]
+    assert [
+        (s.name.text, s.institution.text if s.institution else None) for s in joint.speakers
+    ] == [
+        ("Ada Lovelace", "UCL"),
+        ("Alan Turing", "Manchester"),
+    ]
+    assert [s.name.text for s in talks["Compilers for everyone"].speakers] == ["Grace Hopper"]

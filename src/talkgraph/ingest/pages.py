@@ -138,16 +138,11 @@ def _talk_entry(
     bios: dict[str, list[Block]],
 ) -> TalkEntry:
     person, where = found.speakers[0]
-    name = spans.mention(person.name, where.no)
-    institution = None
-    if person.institution:
-        institution = spans.mention(person.institution, where.no)
-    elif fold(person.name) in roster:
-        inst_text, inst_line = roster[fold(person.name)]
-        institution = spans.mention(inst_text, inst_line)
+    speaker = _speaker_entry(person, where, spans, roster)
     bio_blocks = found.bio or bios.get(fold(person.name), [])
-    bio = Mention(_join(bio_blocks), Span(spans.source, bio_blocks[0].no)) if bio_blocks else None
-    speaker = SpeakerEntry(name, institution, bio=bio)
+    if bio_blocks:
+        bio = Mention(_join(bio_blocks), Span(spans.source, bio_blocks[0].no))
+        speaker = dataclasses.replace(speaker, bio=bio)
     assert found.title is not None and found.title_block is not None
     title = spans.mention(found.title, found.title_block.no)
     segments = [spans.segment(b.no, text) for b, text in found.abstract_inline]
@@ -156,12 +151,29 @@ def _talk_entry(
     linked = _linked_arxiv(found, spans, {r.arxiv_id for r in entry.citations})
     if linked:
         entry = dataclasses.replace(entry, citations=(*entry.citations, *linked))
+    more = tuple(_speaker_entry(p, b, spans, roster) for p, b in found.speakers[1:])
+    if more:  # a talk given by several people: every one is a speaker
+        entry = dataclasses.replace(entry, more_speakers=more)
     listed = [spans.mention(n, b.no) for n, b in found.coauthors]
     if listed:
         seen = {fold(m.text) for m in listed}
         extra = [m for m in entry.coauthors if fold(m.text) not in seen]
         entry = dataclasses.replace(entry, coauthors=(*listed, *extra))
     return entry
+
+
+def _speaker_entry(
+    person: lay.PersonText, where: Block, spans: _Spans, roster: dict[str, tuple[str, int]]
+) -> SpeakerEntry:
+    """A further speaker of a talk, with the institution the page gives them (beside the name,
+    or on the roster)."""
+    institution = None
+    if person.institution:
+        institution = spans.mention(person.institution, where.no)
+    elif fold(person.name) in roster:
+        inst_text, inst_line = roster[fold(person.name)]
+        institution = spans.mention(inst_text, inst_line)
+    return SpeakerEntry(spans.mention(person.name, where.no), institution)
 
 
 def _schema_found(text: str) -> list[lay.Found]:
