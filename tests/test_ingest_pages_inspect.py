@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from talkgraph.cli import main
+from talkgraph.ingest.pages import inspect_report
 
 PAGES = Path(__file__).parent / "data" / "real" / "pages"
 
@@ -41,3 +42,19 @@ def test_inspect_missing_file_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["inspect", str(tmp_path / "nope.md")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "nope.md" in result.output
+
+
+def test_inspect_reads_a_conference_tools_export(tmp_path: Path) -> None:
+    """An export is shown as its importer read it: every speaker, and the rows left out."""
+    csv = tmp_path / "seminars.csv"
+    csv.write_text(
+        "date,time,speaker,affiliation,title\n"
+        "2024-01-10,14:00,Ada Lovelace & Alan Turing,UCL & Manchester,Engines that compute\n"
+        "2024-01-17,14:00,,,Coffee break\n",
+        encoding="utf-8",
+    )
+    text, ok = inspect_report(str(csv))
+    assert ok
+    assert "seminars.csv (csv): 1 talks" in text
+    assert "Ada Lovelace; Alan Turing" in text
+    assert "Entries skipped or unsure (1):" in text and "Coffee break" in text

@@ -112,8 +112,8 @@ class Programme:
     talks: tuple[TalkEntry, ...] = ()
     event: EventInfo = field(default_factory=EventInfo)
     roster_heading: str | None = None
-    skipped: tuple[str, ...] = ()  # what an importer left out and why ("file:line: …")
-    # lines the reader skipped or was unsure of ("file:line: why"): a report, not content
+    # what a reader or importer skipped or was unsure of, and why ("file:line: …"): a report,
+    # not content (so not part of equality)
     notes: tuple[str, ...] = field(default=(), compare=False)
 
 

@@ -182,7 +182,6 @@ class _Resolver:
             self.affiliate(person, entry, from_roster=True)
             if person.key not in event.performers:
                 event.performers.append(person.key)
-        self.model.warnings.extend(programme.skipped)
         for position, talk_entry in enumerate(programme.talks, 1):
             talk = self.talk(talk_entry, position)
             event.talks.append(talk.key)

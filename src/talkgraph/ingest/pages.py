@@ -34,6 +34,11 @@ KNOWN_LAYOUTS = (
     "the speakers page: a 'Confirmed Speakers' roster, then per talk a name line, an "
     "institution line and 'Title: …'",
 )
+#: The conference tools' exports (``ingest/importers``), named in the same error.
+KNOWN_EXPORTS = (
+    "frab/pentabarf schedule XML (frab, pretalx), C3VOC schedule JSON, Indico export JSON, "
+    "iCalendar (.ics), CSV/TSV/XLSX with a header row naming a title and a speaker column"
+)
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,8 @@ def nothing_found(source: str, text: str, notes: Sequence[lay.Note]) -> InputErr
     return InputError(
         "no talks and no speaker roster recognised. Layouts talkgraph reads:"
         + layouts
+        + "\nand conference tools' exports: "
+        + KNOWN_EXPORTS
         + ("\nLines that look like talks:" + quoted if quoted else "")
         + "\nRun 'talkgraph inspect FILE' to see what was read, or write the programme in the "
         "structured YAML format (docs/structured-format.md).",
@@ -303,22 +310,31 @@ def read_page(text: str, source: str, fmt: str | None = None) -> Programme:
 def understand_file(path: object) -> Understanding:
     """:func:`understand` for a file or URL as ``talkgraph build`` would read it.
 
-    Structured files and pages the speakers-page reader takes are shown as read (no notes).
+    A conference tool's export or a structured file is shown as its reader read it (the rows it
+    left out are in the programme's notes); so is a page the speakers-page reader takes.
     """
     from pathlib import Path
 
     from . import load_programme
     from .document import read_text
     from .fetch import as_url, fetch_text
+    from .importers import detect, load_export, read_bytes
     from .text import parse_text
 
     url = as_url(path)
     if url is not None:
         text, name = fetch_text(url)
-    elif Path(str(path)).suffix.lower() in (".yaml", ".yml", ".json"):
+        data = text.encode("utf-8")
+    else:
+        data, name = read_bytes(Path(str(path)))
+    export = detect(data, name) if data.strip() else None
+    if export is not None:
+        programme = load_export(data, name, export)
+        return Understanding(programme.source, export, programme, (), (export,))
+    if url is None and Path(str(path)).suffix.lower() in (".yaml", ".yml", ".json"):
         programme = load_programme(Path(str(path)))
         return Understanding(programme.source, "structured", programme, (), ("structured",))
-    else:
+    if url is None:
         text, name = read_text(Path(str(path)))
     result = understand(text, name)
     try:
@@ -343,17 +359,19 @@ def inspect_report(path: object) -> tuple[str, bool]:
     out = [f"{result.source} ({result.fmt}): {len(talks)} talks, read as {how}"]
     if talks:
         head = (
-            f"{'#':>3}  {'line':>5}  {'speaker':<24}  {'institution':<28}  {'title':<40}  "
+            f"{'#':>3}  {'line':>5}  {'speaker':<30}  {'institution':<28}  {'title':<40}  "
             f"{'abstract':>8}  co-authors"
         )
         out += ["", head, "-" * len(head)]
         for n, talk in enumerate(talks, 1):
-            line = talk.title.span.line if talk.title.span else 0
-            inst = talk.speaker.institution.text if talk.speaker.institution else "—"
+            line = str(talk.title.span.line) if talk.title.span else "—"  # exports: no lines
+            who = "; ".join(s.name.text for s in talk.speakers)
+            inst = "; ".join(s.institution.text for s in talk.speakers if s.institution) or "—"
             size = f"{len(talk.abstract.text)} ch" if talk.abstract else "—"
-            co = ", ".join(m.text for m in talk.coauthors) or "—"
+            names = [m.text for m in talk.coauthors] + [a.name.text for a in talk.authors]
+            co = ", ".join(names) or "—"
             out.append(
-                f"{n:>3}  {line:>5}  {_cut(talk.speaker.name.text, 24):<24}  {_cut(inst, 28):<28}  "
+                f"{n:>3}  {line:>5}  {_cut(who, 30):<30}  {_cut(inst, 28):<28}  "
                 f"{_cut(talk.title.text, 40):<40}  {size:>8}  {_cut(co, 60)}"
             )
     if result.programme.roster:
@@ -365,6 +383,9 @@ def inspect_report(path: object) -> tuple[str, bool]:
     if result.notes:
         out += ["", f"Lines skipped or unsure ({len(result.notes)}):"]
         out += [f"  line {n.line}: {_cut(n.text, 90)!r} — {n.reason}" for n in result.notes]
+    elif result.programme.notes:  # an importer's report: "file:line: skipped 'Title': reason"
+        out += ["", f"Entries skipped or unsure ({len(result.programme.notes)}):"]
+        out += [f"  {_cut(note, 110)}" for note in result.programme.notes]
     if not talks and not result.programme.roster:
         out += ["", nothing_found(result.source, result.text, result.notes).message]
     return "\n".join(out), bool(talks or result.programme.roster)
