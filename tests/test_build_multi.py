@@ -114,7 +114,9 @@ def test_manifest_and_description(built: Path) -> None:
 
 
 def test_discover_directory(tmp_path: Path) -> None:
-    for name in ("b.yaml", "a.txt", "a.event.yaml", "c.json", "notes.md", "b.event.json"):
+    for name in ("b.yaml", "a.txt", "a.event.yaml", "c.json", "notes.rst", "README.md"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    for name in ("b.event.json",):
         (tmp_path / name).write_text("x", encoding="utf-8")
     (tmp_path / "sub.txt").mkdir()
     sources = discover([tmp_path])

@@ -80,6 +80,7 @@ def bad_invocations(tmp: Path, file_: Path, busy_port: int) -> dict[str, list[li
             [str(SEED), "-o", "/proc/talkgraph-cannot-be-here.yaml"],
             [str(SEED), "-o", str(tmp / "c.txt")],
         ],
+        "inspect": [[missing], [str(empty)], ["http://127.0.0.1:9/programme.html"]],
         "topics suggest": [[missing], ["--limit", "0"]],
         "topics explain": [
             ["talk/nobody", "--data", str(MINI)],

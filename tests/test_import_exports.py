@@ -143,7 +143,7 @@ def test_a_csv_header_row_is_recognised_without_the_suffix(tmp_path: Path) -> No
         "2024-05-06T10:00:00+02:00",
         "2024-05-06T10:30:00+02:00",
     )
-    assert programme.skipped == (
+    assert programme.notes == (
         "talks.txt:3: skipped 'Coffee break': a break or social slot, not a talk",
     )
 
@@ -230,7 +230,7 @@ def test_an_ical_event_without_a_speaker_is_listed_not_guessed(tmp_path: Path) -
     assert (second.title.text, second.speaker.name.text) == ("Graphs", "John Roe")
     assert second.speaker.institution is not None and second.speaker.institution.text == "MIT"
     assert second.abstract is not None and second.abstract.text == "We study graphs."
-    assert programme.skipped == (
+    assert programme.notes == (
         "cal.ics (VEVENT 2): skipped 'Department meeting': no speaker given",
     )
 
@@ -326,7 +326,7 @@ def test_a_row_with_a_speaker_but_no_title_is_listed_not_given_a_title(tmp_path:
     )
     programme = load_programme(path)
     assert [t.title.text for t in programme.talks] == ["On engines"]
-    assert programme.skipped == (
+    assert programme.notes == (
         "seminars.csv:3: skipped: no title given (speaker 'Charles Babbage')",
     )
 

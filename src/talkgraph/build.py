@@ -249,6 +249,14 @@ def check_output(out: Path) -> None:
         ) from None
 
 
+def _source_digest(path: Path) -> str:
+    """SHA-256 of a programme file; "" for a page read from a URL (no local file)."""
+    try:
+        return file_digest(path)
+    except OSError:
+        return ""
+
+
 def _ingest_one(source: Source, shared: str, cache: BuildCache, fmt: str | None = None) -> Entry:
     """The cached parse of a programme when its inputs are unchanged, else a fresh one."""
     try:
@@ -363,7 +371,7 @@ def _write_release(
         "programmes": {
             p.name: {
                 "source": p.source.path.name,
-                "sha256": file_digest(p.source.path),
+                "sha256": _source_digest(p.source.path),
                 "graph": str(minter.graph(p.name)),
                 "reused": p.reused,
                 "triples": len(p.entry.quads or []),

@@ -224,6 +224,19 @@ def convert(programme: Path, output: Path, event: Path | None, fmt: str | None) 
     click.echo(f"wrote {output}: {len(parsed.roster)} roster entries, {len(parsed.talks)} talks")
 
 
+@main.command()
+@click.argument("programme")
+def inspect(programme: str) -> None:
+    """Show what talkgraph reads in PROGRAMME (a file or an http(s) URL): the talks as a table
+    and every line it skipped or was unsure of, with its line number."""
+    from .ingest.pages import inspect_report
+
+    text, ok = inspect_report(programme)
+    click.echo(text)
+    if not ok:
+        sys.exit(1)
+
+
 @main.group()
 def topics() -> None:
     """Research topics: suggest new ones, explain assignments."""

@@ -56,6 +56,7 @@ class SpeakerEntry:
     name: Mention
     institution: Mention | None = None
     identifier: str | None = None  # the id a conference tool gives this person (frab, pretalx…)
+    bio: Mention | None = None  # a description of the person the page gives ("Bio: …")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class Programme:
     talks: tuple[TalkEntry, ...] = ()
     event: EventInfo = field(default_factory=EventInfo)
     roster_heading: str | None = None
-    skipped: tuple[str, ...] = ()  # what an importer left out and why ("file:line: …")
+    # what a reader or importer skipped or was unsure of, and why ("file:line: …"): a report,
+    # not content (so not part of equality)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 # --------------------------------------------------------------------------- resolved layer
@@ -138,7 +141,9 @@ class Person:
     given_name: str | None = None
     family_name: str | None = None
     affiliation: str | None = None  # institution key
+    more_affiliations: list[str] = field(default_factory=list)  # joint affiliations, keys
     on_roster: bool = False
+    description: str | None = None  # a bio the programme gives
     orcid: str | None = None
     spans: list[Span] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)  # ids conference tools give them

@@ -29,7 +29,11 @@ from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
 from .vocab import bind_prefixes
 
-PROGRAMME_SUFFIXES = (".txt", ".yaml", ".yml", ".json", ".xml", ".ics", ".csv", ".tsv", ".xlsx")
+PROGRAMME_SUFFIXES = (
+    *(".txt", ".md", ".markdown", ".html", ".htm"),  # pages
+    *(".yaml", ".yml", ".json"),  # the structured format, C3VOC and Indico JSON
+    *(".xml", ".ics", ".csv", ".tsv", ".xlsx"),  # conference tools' exports
+)
 SIDECAR_SUFFIXES = (".event.yaml", ".event.yml", ".event.json")
 TOPICS_GRAPH = "topics"  # the slug of the vocabulary's named graph
 
@@ -58,10 +62,10 @@ def sidecar_for(path: Path) -> Path | None:
 def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
     """The programmes named by ``paths``: files as given, directories expanded.
 
-    A directory gives its ``.txt``/``.yaml``/``.yml``/``.json`` files in name order; ``*.event.*``
-    sidecars are never programmes (given or found).  Each programme pairs with the sidecar of
-    the same stem; ``event`` overrides that when there is exactly one programme.  A file named
-    twice is taken once.
+    A directory gives its files with a :data:`PROGRAMME_SUFFIXES` suffix in name order (not a
+    ``README``); ``*.event.*`` sidecars are never programmes (given or found).  Each programme
+    pairs with the sidecar of the same stem; ``event`` overrides that when there is exactly one
+    programme.  A file named twice is taken once.
     """
     files: list[Path] = []
     for path in paths:
@@ -69,10 +73,15 @@ def discover(paths: Sequence[Path], event: Path | None = None) -> list[Source]:
             found = sorted(
                 p
                 for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in PROGRAMME_SUFFIXES and not is_sidecar(p)
+                if p.is_file()
+                and p.suffix.lower() in PROGRAMME_SUFFIXES
+                and not is_sidecar(p)
+                and p.stem.upper() != "README"  # a folder's own description
             )
             if not found:
-                raise InputError("no programme files (.txt, .yaml, .yml, .json)", Place(str(path)))
+                raise InputError(
+                    f"no programme files ({', '.join(PROGRAMME_SUFFIXES)})", Place(str(path))
+                )
             files.extend(found)
         elif not is_sidecar(path):  # a sidecar named with its programme (``dir/*``) pairs
             files.append(path)
@@ -113,6 +122,7 @@ def programme_slice(model: KnowledgeModel, event: Event) -> KnowledgeModel:
             spans = _spans(person.spans, event.source, sources)
             people[key] = dataclasses.replace(person, spans=spans)
     affiliations = {p.affiliation for p in people.values()}
+    affiliations.update(k for p in people.values() for k in p.more_affiliations)
     institutions: dict[str, Institution] = {}
     for key, inst in model.institutions.items():
         if key in affiliations:

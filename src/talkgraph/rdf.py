@@ -143,6 +143,10 @@ class _Mapper:
             self.add(iri, SCHEMA.familyName, Literal(person.family_name))
         if person.affiliation is not None:
             self.add(iri, SCHEMA.affiliation, self.minter.institution(person.affiliation))
+        for key in person.more_affiliations:
+            self.add(iri, SCHEMA.affiliation, self.minter.institution(key))
+        if person.description:
+            self.add(iri, SCHEMA.description, Literal(person.description))
         self.add(iri, TG.onRoster, Literal(person.on_roster))
         if person.orcid:
             orcid = person.orcid.strip().rstrip("/").rsplit("/", 1)[-1]

@@ -19,6 +19,11 @@ from .errors import InputError, Place
 from .iris import fold
 from .resources import data_file
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 KINDS = ("university", "company", "institute", "organization")
 
 DEFAULT_PATH = data_file("institutions.yaml")
@@ -145,3 +150,138 @@ def _parse_entry(raw: object, file: str, number: int) -> RegistryEntry:
         wikidata=optional["wikidata"],
         url=optional["url"],
     )
+
+
+# ------------------------------------------------------------- affiliations as pages write them
+
+# Names pycountry does not know under the form pages use (ISO 3166-1 alpha-2).
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "u.k.": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "great britain": "GB",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "russia": "RU",
+    "turkey": "TR",
+    "korea": "KR",
+    "hong kong": "HK",
+    "hong-kong": "HK",
+    "the netherlands": "NL",
+    "czechia": "CZ",
+}
+_ORG_WORDS = frozenset(
+    _words(
+        """
+        university universität universitat université universite universidad universidade
+        università universita universiteit univ uni institute institut instituto istituto
+        college school lab labs laboratory laboratoire laboratorio laboratories research inc ltd
+        llc gmbh corp corporation company center centre centro academy hospital foundation
+        polytechnic politecnico polytechnique ecole école escuela scuola hochschule department
+        dept faculty ministry council agency group technologies observatory observatoire museum
+        clinic
+        """
+    )
+)
+_ACRONYM_TOKEN = re.compile(r"^(?:[A-Z][A-Z0-9&.-]*[A-Z0-9]|[A-Z]{2,}[a-z]+)$")  # MIT, I3S, UMich
+_JOINERS = re.compile(r"\s*;\s*|\s+/\s+|\s+(?:and|&|und|et|e|y)\s+")
+
+
+@dataclass(frozen=True)
+class AffiliationPart:
+    """One organisation named in an affiliation text, with a country the text appends to it."""
+
+    name: str
+    country: str | None = None  # ISO 3166-1 alpha-2, only when the text names the country
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country *name* (``Canada`` → ``CA``), else ``None``.
+
+    Two-letter codes other than US/UK are not accepted (``CA`` after a US university is
+    California, not Canada).
+    """
+    key = " ".join(text.strip().strip(".").split())
+    if not key or any(ch.isdigit() for ch in key):
+        return None
+    alias = _COUNTRY_ALIASES.get(key.lower()) or _COUNTRY_ALIASES.get(key.lower() + ".")
+    if alias:
+        return alias
+    if len(key) == 2:
+        return None
+    import pycountry  # lazily: its tables are large
+
+    try:
+        found = pycountry.countries.lookup(key)
+    except LookupError:
+        return None
+    code: str = found.alpha_2
+    return code
+
+
+def looks_like_organisation(part: str, registry: Registry | None = None) -> bool:
+    """Does ``part`` on its own name an organisation (a keyword, an acronym, a registry form)?"""
+    if registry is not None and registry.lookup(part) is not None:
+        return True
+    toks = part.replace(",", " ").split()
+    if any(fold(t).strip(".()") in _ORG_WORDS for t in toks):
+        return True
+    return any(_ACRONYM_TOKEN.match(t.strip("()")) for t in toks)
+
+
+def _is_place(part: str) -> bool:
+    """A bare place name after an organisation: one or two capitalised words, no keyword."""
+    toks = part.split()
+    return 1 <= len(toks) <= 2 and all(t[:1].isupper() and t[1:].islower() for t in toks)
+
+
+def split_affiliation(text: str, registry: Registry | None = None) -> list[AffiliationPart]:
+    """The organisations an affiliation text names, as the page writes them.
+
+    ``University of Genova and MIT`` → two; ``CNRS, École Normale Supérieure`` → two;
+    ``University of Toronto, Canada`` → one, with country ``CA``; ``LJAD, Nice`` → ``LJAD``
+    (a bare town after an organisation is a place, not an organisation). A text that is
+    one registry form (``University of California, San Diego``) stays whole. Nothing is
+    invented: every name returned is a piece of ``text``.
+    """
+    whole = " ".join(text.split()).strip(" ,;")
+    if not whole:
+        return []
+    if registry is not None and registry.lookup(whole) is not None:
+        return [AffiliationPart(whole)]
+    parts = [p.strip() for p in whole.split(",")]
+    country: str | None = None
+    if len(parts) > 1:
+        code = country_code(parts[-1])
+        if code is not None:
+            country = code
+            parts = parts[:-1]
+    if registry is not None and registry.lookup(", ".join(parts)) is not None:
+        return [AffiliationPart(", ".join(parts), country)]
+    names: list[str] = []
+    for k, part in enumerate(parts):
+        if not part:
+            continue
+        if k and re.fullmatch(r"[A-Z]{2}", part):
+            continue  # "Stanford University, CA": a state or province code
+        if k and not looks_like_organisation(part, registry) and _is_place(part):
+            continue  # "LJAD, Nice": the town
+        if k and not looks_like_organisation(part, registry) and names:
+            names[-1] = f"{names[-1]}, {part}"  # "University of X, Y campus": one name
+            continue
+        names.extend(_split_joined(part, registry))
+    return [AffiliationPart(n, country) for n in names]
+
+
+def _split_joined(part: str, registry: Registry | None) -> list[str]:
+    """``X and Y`` / ``X & Y`` / ``X; Y`` as two organisations when each side is one."""
+    if registry is not None and registry.lookup(part) is not None:
+        return [part]
+    pieces = [p.strip() for p in _JOINERS.split(part) if p.strip()]
+    if len(pieces) > 1 and all(looks_like_organisation(p, registry) for p in pieces):
+        return pieces
+    return [part]

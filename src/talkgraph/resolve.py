@@ -24,7 +24,7 @@ from .model import (
     Talk,
     TalkEntry,
 )
-from .registry import Registry
+from .registry import AffiliationPart, Registry, split_affiliation
 
 # Lower-case name particles that belong to the family name ("Ludwig van Beethoven").
 # fmt: off
@@ -126,16 +126,34 @@ class _Resolver:
             inst.spans.append(mention.span)
         return inst
 
+    def describe(self, person: Person, entry: SpeakerEntry) -> None:
+        """A bio the programme gives becomes the person's description (the first one wins)."""
+        if entry.bio is not None and entry.bio.text.strip() and not person.description:
+            person.description = entry.bio.text.strip()
+
     def affiliate(self, person: Person, entry: SpeakerEntry, *, from_roster: bool) -> None:
-        """Record ``entry``'s institution as the affiliation; a roster's wins over talk details."""
+        """Record ``entry``'s institution as the affiliation; a roster's wins over talk details.
+
+        A joint affiliation ("University of X and MIT", "CNRS, ENS") is several institutions:
+        the first is the affiliation, the others are added; a country the text appends
+        ("University of Toronto, Canada") is the institution's country unless the registry
+        records one.
+        """
+        self.describe(person, entry)
         mention = entry.institution
         if mention is None or not mention.text.strip():
             return
+        parts = split_affiliation(mention.text, self.registry)
+        extra: list[AffiliationPart] = []
+        if parts and (len(parts) > 1 or parts[0].country or parts[0].name != clean(mention.text)):
+            mention = Mention(parts[0].name, mention.span)
+            extra = parts
         key = self.institution_key(mention.text)
         current = person.affiliation
         if current is None or current == key:
             person.affiliation = self.institution(mention).key
             self._roster_affiliated[person.key] |= from_roster
+            self._joint(person, extra, mention.span)
             return
         if from_roster and not self._roster_affiliated[person.key]:
             dropped = self.model.institutions[current].name
@@ -157,13 +175,13 @@ class _Resolver:
         key = unique_slug(_event_slug(programme), (e.key for e in self.model.events))
         event = Event(key=key, info=programme.event, source=programme.source)
         self.model.events.append(event)
+        self.model.warnings.extend(programme.notes)
         for entry in programme.roster:
             person = self.person(entry.name)
             person.on_roster = True
             self.affiliate(person, entry, from_roster=True)
             if person.key not in event.performers:
                 event.performers.append(person.key)
-        self.model.warnings.extend(programme.skipped)
         for position, talk_entry in enumerate(programme.talks, 1):
             talk = self.talk(talk_entry, position)
             event.talks.append(talk.key)
@@ -216,11 +234,20 @@ class _Resolver:
         talk.room, talk.track, talk.session = entry.room, entry.track, entry.session
         talk.identifier = entry.identifier
 
+    def _joint(self, person: Person, parts: Sequence[AffiliationPart], span: Span | None) -> None:
+        for n, part in enumerate(parts):
+            inst = self.institution(Mention(part.name, span))
+            if part.country and inst.country is None:
+                inst.country = part.country
+            if n and inst.key != person.affiliation and inst.key not in person.more_affiliations:
+                person.more_affiliations.append(inst.key)
+
     def finish(self) -> KnowledgeModel:
         used: set[str | None] = set()
         for person in self.model.people.values():
             person.given_name, person.family_name = split_name(person.name)
             used.add(person.affiliation)
+            used.update(person.more_affiliations)
         # an institution given only in a disagreement that lost is nobody's affiliation
         for key in [k for k in self.model.institutions if k not in used]:
             del self.model.institutions[key]

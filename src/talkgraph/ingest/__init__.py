@@ -10,6 +10,7 @@ from ..model import EventInfo, Programme
 from .document import read_text
 from .event import load_event, merge_event
 from .extract import find_arxiv_ids, find_coauthors
+from .fetch import as_url, fetch_text
 from .importers import EXPORT_FORMATS, detect, load_export, read_bytes
 from .structured import (
     load_structured,
@@ -52,6 +53,15 @@ def load_programme(
     if fmt is not None and fmt not in FORMAT_NAMES:
         known = ", ".join(FORMAT_NAMES)
         raise InputError(f"unknown format {fmt!r} (known: {known})", Place(Path(path).name))
+    url = as_url(path)
+    if url is not None:  # a page or an export on the web (ingest/fetch.py)
+        text, name = fetch_text(url)
+        found = fmt if fmt in EXPORT_FORMATS else None
+        if fmt is None and text.strip():
+            found = detect(text.encode("utf-8"), name)
+        if found is not None:
+            return _with_event(load_export(text.encode("utf-8"), name, found), event)
+        return _with_event(parse_text(text, name), event)
     if fmt in EXPORT_FORMATS or fmt is None:
         data, name = read_bytes(path)
         found = fmt or (detect(data, name) if data.strip() else None)

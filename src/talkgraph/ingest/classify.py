@@ -24,7 +24,8 @@ TALKS_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER_RE = re.compile(
-    r"^[\s(\[]*(?:tba|tbd|tbc|to\s+be\s+(?:announced|determined|confirmed))[\s.!)\]]*$",
+    r"^[\s(\[]*(?:(?:title|talk|abstract)\s+)?"
+    r"(?:tba|tbd|tbc|to\s+be\s+(?:announced|determined|confirmed))[\s.!)\]]*$",
     re.IGNORECASE,
 )
 
@@ -48,6 +49,26 @@ INSTITUTION_WORDS = _set(
 # A capitalised word: letters, inner hyphens/apostrophes/periods (J.R.), an optional final period.
 _NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|[-'’.](?=[^\W\d_]))*\.?$")
 _ACRONYM = re.compile(r"^(?!(?:II|III|IV|VI|VII|VIII|JR|SR)$)[A-Z][A-Z&]{1,7}$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.-?){1,3}$")  # "J.", "J.-B.", "J.R."
+# Words no person's name is made of: "Algebraic Automata Theory", "Goursat Homology".
+_TITLE_WORD = re.compile(
+    r"(?:ogy|ics|ities|ism|isms|tions?|sions?|ical|aic|tic|\w{5}ity)$", re.IGNORECASE
+)
+_TITLE_OPENERS = frozenset(
+    _set("The A On In From Towards Toward How What Why When Of To For Beyond Between Into About")
+)
+_NOT_NAME_WORDS = frozenset(
+    _set(
+        """
+        lecture lectures memorial award awards prize session sessions talk talks keynote keynotes
+        workshop seminar seminars colloquium school conference day week break panel opening
+        closing welcome recipient best paper papers tutorial tutorials course minicourse
+        schedule programme program abstract abstracts speakers speaker invited contributed
+        plenary poster posters reception dinner lunch coffee registration organizers
+        organisers committee sponsors introduction introductions remarks discussion
+        """
+    )
+)
 _CAMEL_ABBREV = re.compile(r"^[A-Z]{2,}[a-z]+$")  # UMich, UPenn, UMass
 
 
@@ -85,8 +106,12 @@ def is_boilerplate(text: str) -> bool:
 
 
 def _is_name_token(tok: str) -> bool:
-    if tok in PARTICLES:
+    if tok in PARTICLES or _INITIALS.match(tok):
         return True
+    if len(tok) >= 7 and _TITLE_WORD.search(tok.rstrip(".,")):
+        return False
+    if (len(tok) > 10 or sum(c.isupper() for c in tok) > 2) and re.search(r"[a-z][A-Z]", tok):
+        return False  # "BerryFormalization": two words run together; "WaiChing" is a name
     return bool(_NAME_TOKEN.match(tok)) and tok[0].isupper()
 
 
@@ -99,6 +124,10 @@ def is_name_like(text: str, *, min_tokens: int = 2) -> bool:
         return False
     if any(fold(t).strip(",.") in INSTITUTION_WORDS for t in toks):
         return False
+    if any(fold(t).strip(",.:") in _NOT_NAME_WORDS for t in toks):
+        return False
+    if toks[0] in _TITLE_OPENERS:
+        return False  # "The Univalence Principle", "From Type Theory to …"
     if len(toks) > 1 and all(_ACRONYM.match(t) for t in toks):
         return True  # an all-caps page: JOHN SMITH
     if any(_ACRONYM.match(t) or _CAMEL_ABBREV.match(t) for t in toks):

@@ -9,6 +9,7 @@ The roster is decoded with evidence from the line shapes and from the talk detai
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from ..model import Mention, Programme, Span, SpeakerEntry, TalkEntry
 from . import classify as cl
 from .document import check_talk_texts, check_text_input
 from .extract import arxiv_refs, coauthor_mentions
+from .layouts import clean_title
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " "})
 
@@ -161,6 +163,12 @@ class _Parser:
             title, body = mention(body[0], self.source), body[1:]
         else:
             raise self.error(t, "a Title line with no title")
+        cleaned = clean_title(title.text)
+        if cleaned and cleaned != title.text:  # "Title [slides]": link texts are not the title
+            title = Mention(cleaned, title.span)
+        body, bio = _split_bio(body, self.source)
+        if bio:
+            speaker = SpeakerEntry(speaker.name, speaker.institution, bio=bio)
         segments: list[Segment] = []
         am = cl.ABSTRACT_RE.match(body[0].text) if body else None
         if am is not None:
@@ -192,6 +200,30 @@ class _Parser:
             if not (cl.is_boilerplate(ln.text) or cl.is_marker(ln.text))
         ]
         return heading, decode_roster(candidates, talks, self.source)
+
+
+_BIO_RE = re.compile(
+    r"^(?:short\s+)?(?:bio(?:graphy)?|about\s+the\s+speaker)\s*(?::\s*(?P<rest>.*))?$", re.I
+)
+
+
+def _split_bio(body: list[Line], source: str) -> tuple[list[Line], Mention | None]:
+    """The talk's lines before a ``Bio:`` / ``Biography`` line, and the bio (for the person)."""
+    for k, ln in enumerate(body):
+        m = _BIO_RE.match(ln.text)
+        if m is None:
+            continue
+        rest = (m.group("rest") or "").strip()
+        parts = [rest, *(b.text for b in body[k + 1 :])]
+        text = " ".join(p for p in parts if p)
+        if not text:
+            return body[:k], None
+        first = ln if rest else body[k + 1]
+        col = first.col + (m.start("rest") if rest else 0)
+        return body[:k], Mention(
+            text, Span(source, first.no, col, col + len(parts[0] or first.text))
+        )
+    return body, None
 
 
 def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> list[SpeakerEntry]:
@@ -237,9 +269,51 @@ def decode_roster(lines: list[Line], talks: list[TalkEntry], source: str) -> lis
     return entries
 
 
-def parse_text(text: str, source: str) -> Programme:
-    """Parse a programme page given as text; ``source`` names it in spans and errors."""
-    check_text_input(text, source)  # size, lines, line length: before any work
+def parse_text(text: str, source: str, fmt: str | None = None) -> Programme:
+    """Parse a programme page (plain text, Markdown or HTML); ``source`` names it.
+
+    A plain-text page in the speakers-page layout (roster, then ``Title:`` lines) is read by the
+    original parser below; every other page by :func:`talkgraph.ingest.pages.read_page`.  The
+    input limits (size, lines, line length) are checked before any work, the title and abstract
+    limits on what was read.
+    """
+    check_text_input(text, source)
+    programme = _parse_page(text, source, fmt)
+    check_talk_texts(programme)
+    return programme
+
+
+def _parse_page(text: str, source: str, fmt: str | None) -> Programme:
+    from .blocks import blank_template, sniff
+    from .pages import nothing_found, understand
+
+    kind = fmt or sniff(text, source)
+    legacy: Programme | None = None
+    legacy_error: InputError | None = None
+    if kind in ("text", "markdown"):
+        try:  # front matter ("title: …") is not a talk's Title line
+            legacy = parse_speakers_page(
+                blank_template(text) if kind == "markdown" else text, source
+            )
+        except InputError as exc:
+            legacy_error = exc
+        if legacy is not None and legacy.talks and kind == "text":
+            return legacy
+    result = understand(text, source, kind)
+    found = result.programme
+    if legacy is not None and legacy.talks and len(legacy.talks) >= len(found.talks):
+        return legacy
+    if found.talks:
+        return found
+    if legacy is not None:
+        return legacy  # a roster and no talks
+    if legacy_error is not None and "no speaker roster" not in legacy_error.message:
+        raise legacy_error
+    raise nothing_found(source, text, result.notes)
+
+
+def parse_speakers_page(text: str, source: str) -> Programme:
+    """The speakers-page layout: a roster and talk details with ``Title:`` lines."""
     lines = normalise(text)
     if not lines:
         raise InputError("input is empty", Place(source, 1))
@@ -252,6 +326,4 @@ def parse_text(text: str, source: str) -> Programme:
             "('Title:' lines) found",
             Place(source, lines[0].no),
         )
-    programme = Programme(source, tuple(roster), tuple(talks), roster_heading=heading)
-    check_talk_texts(programme)
-    return programme
+    return Programme(source, tuple(roster), tuple(talks), roster_heading=heading)

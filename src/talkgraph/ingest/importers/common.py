@@ -304,7 +304,7 @@ class Collector:
                 Place(self.source),
             )
         return Programme(
-            self.source, talks=tuple(self.talks), event=event, skipped=tuple(self.skipped)
+            self.source, talks=tuple(self.talks), event=event, notes=tuple(self.skipped)
         )
 
 
