@@ -86,6 +86,7 @@ def fetch_text(
     try:
         response: Any = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
+        exc.close()  # an error answer holds its connection open until its body is closed
         raise InputError(f"cannot fetch: HTTP {exc.code} {exc.reason}", Place(url)) from exc
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
