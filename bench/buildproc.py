@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
         timings["topics"] = box["topics"]
     report = {
         "timings": timings,
-        "triples": result.manifest["triples"],
+        "triples": result.manifest.triples,
         "talks": len(result.model.talks),
         "people": len(result.model.people),
         "programmes": len(programmes),

@@ -58,7 +58,7 @@ def test_programmes_have_the_realistic_shapes(programmes: list[Path]) -> None:
 def test_smallest_scale_builds(programmes: list[Path], tmp_path: Path) -> None:
     result = build(programmes, out=tmp_path / "build")
     assert result.report.conforms
-    triples = int(str(result.manifest["triples"]))
+    triples = int(str(result.manifest.triples))
     assert SMALLEST * 0.5 <= triples <= SMALLEST * 2, triples
     about = URIRef("https://schema.org/about")
     assert sum(1 for _ in result.graph.triples((None, about, None))) >= len(result.model.talks)

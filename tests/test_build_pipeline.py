@@ -112,7 +112,7 @@ def test_no_placeholder_in_seed(seed: tuple[Path, Graph]) -> None:
 def test_build_is_byte_identical(tmp_path: Path) -> None:
     first = build(out=tmp_path / "a")
     second = build(out=tmp_path / "b")
-    assert first.manifest["files"]["dataset.nt"] == second.manifest["files"]["dataset.nt"]  # type: ignore[index]
+    assert first.manifest.files["dataset.nt"] == second.manifest.files["dataset.nt"]
     assert (tmp_path / "a" / "dataset.nt").read_bytes() == (
         tmp_path / "b" / "dataset.nt"
     ).read_bytes()

@@ -254,12 +254,12 @@ def test_topics_suggest_counts_talks_in_singular_and_plural() -> None:
 
 def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug is still no traceback: one line, exit 3, and TALKGRAPH_DEBUG shows it."""
-    import talkgraph.build
+    import talkgraph.manifest
 
-    def broken(_: Path) -> dict[str, object]:
+    def broken(_: Path) -> object:
         raise KeyError("boom")
 
-    monkeypatch.setattr(talkgraph.build, "read_manifest", broken)
+    monkeypatch.setattr(talkgraph.manifest, "read_manifest", broken)
     result = invoke("stats", "--data", str(MINI))
     assert result.exit_code == 3
     assert "internal error: KeyError" in result.output
@@ -301,6 +301,8 @@ def test_serve_prints_the_bound_port_and_stops_on_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 def _ppid(stat: Path) -> int | None:

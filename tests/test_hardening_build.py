@@ -119,7 +119,7 @@ def test_killed_during_serialisation_leaves_a_whole_release(published: Path) -> 
         app = create_app(published, config={"TESTING": True, "WORKERS": 1})
         try:
             served = app.test_client().get("/download/dataset.nt")
-            expected = app.extensions["talkgraph"].manifest["files"]["dataset.nt"]["sha256"]
+            expected = app.extensions["talkgraph"].manifest.files["dataset.nt"].sha256
             assert served.status_code == 200
             assert hashlib.sha256(served.data).hexdigest() == expected
         finally:

@@ -126,7 +126,7 @@ def test_watcher_follows_the_link_and_a_broken_build_keeps_the_old(tmp_path: Pat
         second = _build(tmp_path, "Grace Sample", "Phase retrieval")
         second_sha = _sha(second)
         deadline = time.monotonic() + 20
-        while app.extensions["talkgraph"].manifest["files"]["dataset.nt"]["sha256"] != _sha(second):
+        while app.extensions["talkgraph"].manifest.files["dataset.nt"].sha256 != _sha(second):
             assert time.monotonic() < deadline, "the watcher did not reload"
             time.sleep(0.05)
         # a link pointing at something that is not a build: logged, the served one stays
@@ -137,7 +137,7 @@ def test_watcher_follows_the_link_and_a_broken_build_keeps_the_old(tmp_path: Pat
         os.replace(tmp, link)
         time.sleep(0.3)
         served = app.extensions["talkgraph"]
-        assert served.manifest["files"]["dataset.nt"]["sha256"] == second_sha
+        assert served.manifest.files["dataset.nt"].sha256 == second_sha
         assert app.test_client().get("/").status_code == 200
     finally:
         watcher.stop()

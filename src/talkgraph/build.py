@@ -11,7 +11,6 @@ reused from the cache (:mod:`talkgraph.cache`).  Stages are timed; a SHACL Viola
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -34,6 +33,7 @@ from .formats import FORMATS
 from .graphs.rdf import cotopic_graph_iri, related_talks_graph
 from .ingest import load_programme
 from .iris import Minter
+from .manifest import FileEntry, Manifest, ProgrammeEntry
 from .model import KnowledgeModel, Programme
 from .multi import (
     TOPICS_GRAPH,
@@ -76,7 +76,7 @@ class BuildResult:
     out: Path
     model: KnowledgeModel
     report: Report
-    manifest: dict[str, object]
+    manifest: Manifest
     timings: dict[str, float] = field(default_factory=dict)
     _graph: Graph | None = field(default=None, repr=False)
 
@@ -197,10 +197,10 @@ def build(
             manifest = _write_release(
                 release, (topics, related), model, (report, named, shapes), minter, parts, licence
             )
-            manifest["timings"] = timer.timings
-            _write_manifest(release, manifest)
+            manifest.timings = timer.timings
+            manifest.write(release)
     cache.prune()
-    progress(f"published {out} ({manifest['triples']} triples)")
+    progress(f"published {out} ({manifest.triples} triples)")
     return BuildResult(out, model, report, manifest, timer.timings)
 
 
@@ -307,15 +307,14 @@ def _write_release(
     minter: Minter,
     parts: Sequence[Part],
     licence: str | None,
-) -> dict[str, object]:
+) -> Manifest:
     report, named, shapes = validation
     topics, related = extra
-    files: dict[str, dict[str, object]] = {}
+    files: dict[str, FileEntry] = {}
 
     def write(name: str, data: bytes, media_type: str) -> None:
         (release / name).write_bytes(data)
-        digest = hashlib.sha256(data).hexdigest()
-        files[name] = {"bytes": len(data), "sha256": digest, "media_type": media_type}
+        files[name] = FileEntry(len(data), hashlib.sha256(data).hexdigest(), media_type)
 
     quads = {line for p in parts for line in p.entry.quads or []}
     quads.update(quad_lines(topics, minter.graph(TOPICS_GRAPH)))
@@ -363,44 +362,27 @@ def _write_release(
     write("validation-report.ttl", report.graph.serialize(format="turtle").encode(), "text/turtle")
     text = report.text() if len(named) == 1 else programme_summary(named) + "\n" + report.text()
     write("validation-report.txt", text.encode("utf-8"), "text/plain; charset=utf-8")
-    return {
-        "version": __version__,
-        "created": created.isoformat(),
-        "base_iri": minter.base,
-        "sources": sources,
-        "programmes": {
-            p.name: {
-                "source": p.source.path.name,
-                "sha256": _source_digest(p.source.path),
-                "graph": str(minter.graph(p.name)),
-                "reused": p.reused,
-                "triples": len(p.entry.quads or []),
-            }
+    return Manifest(
+        version=__version__,
+        created=created.isoformat(),
+        base_iri=minter.base,
+        sources=sources,
+        programmes={
+            p.name: ProgrammeEntry(
+                source=p.source.path.name,
+                sha256=_source_digest(p.source.path),
+                graph=str(minter.graph(p.name)),
+                reused=p.reused,
+                triples=len(p.entry.quads or []),
+            )
             for p in parts
         },
-        "triples": triples,
-        "counts": {names_of.normalizeUri(k): v for k, v in class_counts.items()},
-        "conforms": report.conforms,
-        "violations": report.violations,
-        "warnings": report.warnings,
-        "model_warnings": list(model.warnings),
-        "files": files,
-        "schedules": {name: f.entry for name, f in schedules.items()},
-    }
-
-
-def _write_manifest(release: Path, manifest: dict[str, object]) -> None:
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    (release / "manifest.json").write_text(text, encoding="utf-8")
-
-
-def read_manifest(out: Path) -> dict[str, object]:
-    """The manifest of the release published at ``out``."""
-    path = out / "manifest.json"
-    try:
-        data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"no build found at {out} (run `talkgraph build` first)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not a talkgraph manifest ({exc})") from None
-    return data
+        triples=triples,
+        counts={names_of.normalizeUri(k): v for k, v in class_counts.items()},
+        conforms=report.conforms,
+        violations=report.violations,
+        warnings=report.warnings,
+        model_warnings=list(model.warnings),
+        files=files,
+        schedules={name: f.manifest_entry() for name, f in schedules.items()},
+    )

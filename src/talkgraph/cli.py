@@ -134,7 +134,7 @@ def build(
     )
     report = result.report
     click.echo(
-        f"built {out}: {result.manifest['triples']} triples, "
+        f"built {out}: {result.manifest.triples} triples, "
         f"{len(result.model.talks)} talks, {len(result.model.people)} people; "
         f"SHACL conforms ({report.violations} violations, {report.warnings} warnings)"
     )
@@ -171,29 +171,22 @@ def validate(files: tuple[Path, ...], shapes: tuple[Path, ...]) -> None:
 @DATA_OPTION
 def stats(data: Path) -> None:
     """Counts per class, warnings, and what the last build took."""
-    from .build import read_manifest
+    from .manifest import read_manifest
 
     manifest = read_manifest(data)
-    click.echo(f"dataset {data} (built {manifest['created']}, talkgraph {manifest['version']})")
-    sources = manifest.get("sources", [])
-    assert isinstance(sources, list)
-    click.echo(f"sources: {', '.join(str(s) for s in sources)}")
-    click.echo(f"triples: {manifest['triples']}")
+    click.echo(f"dataset {data} (built {manifest.created}, talkgraph {manifest.version})")
+    click.echo(f"sources: {', '.join(manifest.sources)}")
+    click.echo(f"triples: {manifest.triple_count}")
     click.echo("instances per class:")
-    counts = manifest.get("counts", {})
-    assert isinstance(counts, dict)
-    for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    for cls, n in sorted(manifest.counts.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {n:6d}  {cls}")
     click.echo(
-        f"SHACL: {'conforms' if manifest['conforms'] else 'does not conform'}, "
-        f"{manifest['violations']} violations, {manifest['warnings']} warnings"
+        f"SHACL: {'conforms' if manifest.conforms else 'does not conform'}, "
+        f"{manifest.violations} violations, {manifest.warnings} warnings"
     )
-    warnings = manifest.get("model_warnings", [])
-    assert isinstance(warnings, list)
-    for warning in warnings:
+    for warning in manifest.model_warnings:
         click.echo(f"  warning: {warning}")
-    timings = manifest.get("timings", {})
-    assert isinstance(timings, dict)
+    timings = manifest.timings
     click.echo("build time: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
 
 
@@ -276,13 +269,13 @@ def topics_explain(talk: str, data: Path) -> None:
 
     TALK is the talk's IRI, its path (talk/SLUG or /talk/SLUG), its slug, or its title.
     """
-    from .build import read_manifest
+    from .manifest import read_manifest
     from .rdf import read_graph
     from .topics import explain, find_talk
 
     manifest = read_manifest(data)
     graph = read_graph([data / "dataset.nt"])
-    iri, title = find_talk(graph, str(manifest["base_iri"]), talk, where=str(data))
+    iri, title = find_talk(graph, manifest.base_iri, talk, where=str(data))
     rows = explain(graph, iri)
     click.echo(f"{title} <{iri}>")
     if not rows:
@@ -404,7 +397,7 @@ def serve(
     if data is None:
         data = Path("build")
         result = run_build(out=data, progress=_progress(True))
-        click.echo(f"built {data}: {result.manifest['triples']} triples", err=True)
+        click.echo(f"built {data}: {result.manifest.triples} triples", err=True)
     config: dict[str, object] = {"RELOAD_ON_SIGHUP": True, "RELOAD_INTERVAL": watch}
     if query_timeout is not None:
         config["QUERY_TIMEOUT"] = query_timeout

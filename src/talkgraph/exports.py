@@ -25,6 +25,7 @@ import icalendar
 from . import __version__
 from .description import FileDistribution
 from .iris import Minter
+from .manifest import FileEntry
 from .model import Event, KnowledgeModel, Talk
 
 ICS_MEDIA = "text/calendar; charset=utf-8"
@@ -45,15 +46,10 @@ class ScheduleFile:
     about: str  # the event's or person's key
     title: str  # a human label for the VoID description
 
-    @property
-    def entry(self) -> dict[str, object]:
+    def manifest_entry(self) -> FileEntry:
         """Its manifest entry (under ``schedules``): size, SHA-256, media type, URL path."""
-        return {
-            "bytes": len(self.data),
-            "sha256": hashlib.sha256(self.data).hexdigest(),
-            "media_type": self.media_type,
-            "path": self.url_path,
-        }
+        sha256 = hashlib.sha256(self.data).hexdigest()
+        return FileEntry(len(self.data), sha256, self.media_type, self.url_path)
 
 
 def _moment(value: str | None) -> datetime | None:

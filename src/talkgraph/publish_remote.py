@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import secrets
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ import pyoxigraph as ox
 
 from .errors import ConfigError, QueryError, TalkgraphError
 from .iris import Minter
+from .manifest import read_manifest
 from .store.remote import Http, StoreRefused
 
 Method = Literal["gsp", "update"]
@@ -226,11 +226,7 @@ def _insert_all(
 
 
 def _base_iri(data_dir: Path) -> str:
-    try:
-        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
-        return str(manifest["base_iri"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ConfigError(f"{data_dir}: no manifest.json with a base_iri") from None
+    return read_manifest(data_dir).base_iri
 
 
 class _Client:

@@ -7,7 +7,6 @@ request).  Blueprints are registered from the list in :func:`_blueprints`.  Serv
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -17,8 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, g
 
-from ..errors import ConfigError
 from ..iris import Minter
+from ..manifest import Manifest, read_manifest
 from ..store import Backend, Limits, open_store
 from .errors import register_errors
 
@@ -42,7 +41,7 @@ class AppState:
 
     data_dir: Path
     store: Backend
-    manifest: dict[str, Any]
+    manifest: Manifest
     minter: Minter
     limits: Limits
     closed: bool = field(default=False)
@@ -76,19 +75,6 @@ def _blueprints() -> list[Blueprint]:
     return [sparql, graphs, query, pages, downloads, openapi, reload, schedules]
 
 
-def read_manifest(data_dir: Path) -> dict[str, Any]:
-    path = data_dir / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{data_dir} is not a build directory (no manifest.json)") from None
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("base_iri"), str):
-        raise ConfigError(f"{path}: no base_iri")
-    return manifest
-
-
 def open_state(
     data_dir: Path, config: Mapping[str, Any], *, source: Path | None = None
 ) -> AppState:
@@ -104,7 +90,7 @@ def open_state(
     )
     store = open_store(
         data_dir,
-        manifest["base_iri"],
+        manifest.base_iri,
         limits=limits,
         workers=int(config["WORKERS"]),
         worker_memory_mb=int(config["WORKER_MEMORY_MB"]),
@@ -115,7 +101,7 @@ def open_state(
         data_dir=data_dir,
         store=store,
         manifest=manifest,
-        minter=Minter(manifest["base_iri"]),
+        minter=Minter(manifest.base_iri),
         limits=limits,
         source=source,
     )

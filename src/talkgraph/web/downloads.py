@@ -74,27 +74,19 @@ class FileInfo:
 
 def files() -> list[FileInfo]:
     """Every file the manifest lists, by name."""
-    listed = state().manifest.get("files") or {}
     found = []
-    for name, entry in sorted(listed.items()):
-        if not isinstance(entry, dict) or "/" in name or "\\" in name or name.startswith("."):
+    for name, entry in sorted(state().manifest.files.items()):
+        if "/" in name or "\\" in name or name.startswith("."):
             continue
         fmt = by_suffix(Path(name).suffix)
         default = fmt.media_type if fmt is not None else "application/octet-stream"
-        found.append(
-            FileInfo(
-                name=name,
-                media_type=str(entry.get("media_type") or default),
-                bytes=int(entry.get("bytes", 0)),
-                sha256=str(entry.get("sha256", "")),
-            )
-        )
+        found.append(FileInfo(name, entry.media_type or default, entry.bytes, entry.sha256))
     return found
 
 
 def created() -> datetime | None:
     """When the build was made (the manifest's ``created``)."""
-    text = state().manifest.get("created")
+    text = state().manifest.created
     try:
         return datetime.fromisoformat(str(text)) if text else None
     except ValueError:
@@ -106,7 +98,7 @@ def listing() -> str:
     return render_template(
         "downloads.html",
         files=files(),
-        created=state().manifest.get("created"),
+        created=state().manifest.created,
         licences=licences(),
     )
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from flask import current_app
 from rdflib import URIRef
 
+from ..manifest import Manifest
 from ..resources import resource
 from ..store import Term
 from ..vocab import DCTERMS, PREFIXES, RDF, SCHEMA
@@ -187,7 +188,7 @@ def dataset_title() -> str:
 
     def compute() -> str:
         title = Facts(str(state().minter.dataset)).text(DCTERMS.title)
-        sources = state().manifest.get("sources") or []
+        sources = state().manifest.sources
         return title or "talkgraph dataset: " + ", ".join(map(str, sources))
 
     found: str = _cached("title", compute)
@@ -199,7 +200,7 @@ def _things(class_iri: URIRef) -> list[Value]:
     return [r["thing"].named(r.get("label")) for r in rows]
 
 
-def home_data(manifest: dict[str, Any]) -> Page:
+def home_data(manifest: Manifest) -> Page:
     """The home page: statistics and validation from the manifest, lists from the store."""
     events = [
         {"event": named(r, "event", "name"), "talks": r["talks"].text, "start": r.get("startDate")}
@@ -213,22 +214,24 @@ def home_data(manifest: dict[str, Any]) -> Page:
         {"topic": named(r, "topic", "label"), "talks": r["talks"].text}
         for r in select("home_topics")
     ]
-    counts = manifest.get("counts") or {}
-    triples = manifest.get("triples", counts.get("triples"))
-    files = manifest.get("files") or {}
+    counts, files = manifest.counts, manifest.files
     iri = str(state().minter.dataset)
     schema = schema_org(
         "Dataset",
         iri,
         name=dataset_title(),
-        dateCreated=manifest.get("created"),
+        dateCreated=manifest.created,
         license=[v.text for v in licences()],
     )
     return {
         "title": dataset_title(),
-        "triples": triples,
+        "triples": manifest.triple_count,
         "counts": sorted((str(k), v) for k, v in counts.items() if k != "triples"),
-        "validation": {k: manifest.get(k) for k in ("conforms", "violations", "warnings")},
+        "validation": {
+            "conforms": manifest.conforms,
+            "violations": manifest.violations,
+            "warnings": manifest.warnings,
+        },
         "reports": [n for n in ("validation-report.txt", "validation-report.ttl") if n in files],
         "events": events,
         "talks": talks,

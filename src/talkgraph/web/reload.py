@@ -39,10 +39,7 @@ VERSION_CHARS = 16
 
 def dataset_sha256(st: AppState) -> str:
     """The SHA-256 of the served ``dataset.nt`` as the manifest records it ("" if absent)."""
-    files = st.manifest.get("files")
-    entry = files.get("dataset.nt") if isinstance(files, dict) else None
-    digest = entry.get("sha256") if isinstance(entry, dict) else None
-    return digest if isinstance(digest, str) else ""
+    return st.manifest.sha256("dataset.nt")
 
 
 def dataset_version(st: AppState) -> str:
@@ -230,9 +227,9 @@ def describe(st: AppState) -> dict[str, Any]:
     return {
         "dataset_version": dataset_version(st),
         "dataset_sha256": dataset_sha256(st),
-        "created": st.manifest.get("created"),
-        "triples": st.manifest.get("triples", st.manifest.get("counts", {}).get("triples")),
-        "build_version": st.manifest.get("version"),
+        "created": st.manifest.created,
+        "triples": st.manifest.triple_count,
+        "build_version": st.manifest.version or None,
         "release": Path(os.path.realpath(st.data_dir)).name,
         "loaded_at": track.loaded_at,
         "reloads": track.swaps,

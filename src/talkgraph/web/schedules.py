@@ -26,15 +26,15 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _serve(name: str, what: str) -> BaseResponse:
-    entry = (state().manifest.get("schedules") or {}).get(name)
+    entry = state().manifest.schedules.get(name)
     path = state().data_dir / name
-    if not isinstance(entry, dict) or not path.is_file():
+    if entry is None or not path.is_file():
         raise NotFound(f"no {what} in this build")
     return send_file(
         path,
-        mimetype=str(entry.get("media_type") or "application/octet-stream"),
+        mimetype=entry.media_type or "application/octet-stream",
         conditional=True,
-        etag=str(entry.get("sha256") or ""),
+        etag=entry.sha256,
         last_modified=created(),
         max_age=0,
     )
