@@ -21,9 +21,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from support.builds import SHARED, seed_build
-from support.web import running_app
+from support.web import Client, running_app
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+
+# Every app's test client reads each answer whole and closes it (support.web.Client), also for
+# apps a test makes with create_app itself: an unclosed file answer is a ResourceWarning.
+Flask.test_client_class = Client
 
 
 @pytest.fixture

@@ -62,7 +62,6 @@ def running_app(data_dir: Path, **config: Any) -> Iterator[Flask]:
     """The app for a build directory in test configuration (``TESTING`` unless ``config`` says
     otherwise, plus ``config``); its query workers stop after the block."""
     app = create_app(data_dir, config={"TESTING": True, **config})
-    app.test_client_class = Client
     try:
         yield app
     finally:
