@@ -1,8 +1,28 @@
-"""One exception hierarchy for talkgraph.
+"""One exception hierarchy for talkgraph: every exception the package raises is here.
 
 Every error a user can cause (bad input, failed validation, bad query) derives from
-:class:`TalkgraphError`.  The CLI turns these into a clean message and an exit code; the web
-layer turns them into one JSON/HTML error shape.  Anything else is a bug.
+:class:`TalkgraphError`.  The CLI turns these into a clean message and an exit code
+(``exit_code``); the web layer turns them into one JSON/HTML error shape (``http_status``).
+Anything else is a bug.  The tree (exit code 2 and HTTP 400 unless shown)::
+
+    TalkgraphError
+    ├── InputError              a programme, sidecar or registry file cannot be read
+    ├── ValidationFailed        SHACL violations, nothing published      (exit 1, HTTP 422)
+    ├── ConfigError             an option, setting or build directory is wrong
+    ├── NotFound                no such resource                                (HTTP 404)
+    ├── PublishFailed           publishing to a remote store failed, nothing changed
+    └── QueryError              a SPARQL request is malformed or not allowed
+        ├── QueryRefused        asks for what the read-only endpoint never does (HTTP 403)
+        ├── QueryTimeout        ran past the time limit                         (HTTP 503)
+        ├── ResultTooLarge      past the row or byte limit                      (HTTP 413)
+        ├── StoreRefused        a remote store answered an HTTP error (``status``)
+        ├── QuerySyntaxError    the parser rejects it (``place``: line, column)  [store/base.py]
+        ├── QueryTooLarge       a query text past the size limit      (HTTP 413) [store/base.py]
+        ├── QueryAborted        its worker died and was replaced      (HTTP 503) [store/base.py]
+        └── QueryBusy           every worker is taken: retry later    (HTTP 503) [store/base.py]
+
+The four marked [store/base.py] are still defined there (they move here with the next change
+of that module); ``tests/test_errors_tree.py`` checks that every other exception is here.
 """
 
 from __future__ import annotations
@@ -86,6 +106,18 @@ class ResultTooLarge(QueryError):
     """A SPARQL result exceeded the configured row or byte limit."""
 
     http_status = 413
+
+
+class StoreRefused(QueryError):
+    """A remote store answered with an HTTP error status (``status``)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PublishFailed(TalkgraphError):
+    """Publishing failed; the published graph is as it was before."""
 
 
 class NotFound(TalkgraphError):

@@ -24,20 +24,16 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from .errors import ConfigError, QueryError, TalkgraphError
+from .errors import ConfigError, PublishFailed, QueryError, StoreRefused, TalkgraphError
 from .iris import Minter
 from .manifest import read_manifest
-from .store.remote import Http, StoreRefused
+from .store.remote import Http
 
 Method = Literal["gsp", "update"]
 DATA_FILES = ("dataset.nt", "void.ttl")
 #: HTTP statuses with which a store may refuse an update for its size (Virtuoso answers 500
 #: "generated SQL text has exceeded 10000 lines"); such a batch is split and sent again.
 SIZE_REFUSALS = (400, 413, 414, 500)
-
-
-class PublishFailed(TalkgraphError):
-    """Publishing failed; the published graph is as it was before."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib.term import Node as RdfNode
 
-from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge
+from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge, StoreRefused
 from ..vocab import PREFIXES
 from .base import Limits, admit
 from .guard import analyse
@@ -39,14 +39,6 @@ _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
 #: ``application/sparql-query`` bodies).
 GET_LIMIT = 2000
-
-
-class StoreRefused(QueryError):
-    """The store answered with an HTTP error status (``status``)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Http:
