@@ -17,7 +17,18 @@ CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 #: Layers, earliest first: a module may import its own layer or an earlier one.  The first
 #: prefix that matches a module's dotted name (without "talkgraph.") places it.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "resources", "iris", "vocab", "formats", "manifest", "publish", "registry", ""),
+    (
+        "errors",
+        "resources",
+        "settings",
+        "iris",
+        "vocab",
+        "formats",
+        "manifest",
+        "publish",
+        "registry",
+        "",
+    ),  # fmt: skip
     ("model",),
     ("ingest", "resolve", "topics"),
     ("rdf", "validation", "graphs", "description", "exports", "cache", "multi"),

@@ -13,9 +13,11 @@ import click
 
 from . import __version__
 from .errors import ConfigError, TalkgraphError
+from .settings import default
 
 #: Exit status of a failure that is talkgraph's fault, not the user's (a bug: please report it).
 INTERNAL_ERROR = 3
+SERVER_THREADS = int(str(default("SERVER_THREADS")))
 
 
 def os_error_text(exc: OSError) -> str:
@@ -347,7 +349,13 @@ def graph(
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--threads",
+    default=SERVER_THREADS,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Threads answering requests (SERVER_THREADS).",
+)
 @click.option("--query-timeout", default=None, type=float, help="Seconds per SPARQL query.")
 @click.option("--max-rows", default=None, type=click.IntRange(1), help="Rows per result.")
 @click.option(
@@ -403,6 +411,7 @@ def serve(
         config["QUERY_TIMEOUT"] = query_timeout
     if max_rows is not None:
         config["MAX_ROWS"] = max_rows
+    config["SERVER_THREADS"] = threads
     if store is not None:
         config["STORE"] = store
     if graph is not None:

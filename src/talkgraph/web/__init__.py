@@ -18,21 +18,9 @@ from flask import Blueprint, Flask, current_app, g
 
 from ..iris import Minter
 from ..manifest import Manifest, read_manifest
+from ..settings import DEFAULTS
 from ..store import Backend, Limits, open_store
 from .errors import register_errors
-
-DEFAULTS: dict[str, Any] = {
-    "QUERY_TIMEOUT": 10.0,  # seconds of evaluation per query
-    "MAX_ROWS": 10_000,  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) per result
-    "MAX_RESULT_BYTES": 64 * 1024 * 1024,
-    "MAX_QUERY_BYTES": 64 * 1024,  # longer query texts / request bodies get 413
-    "WORKERS": 0,  # query worker processes (0: one per CPU and one more, at least 2)
-    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,  # /sparql answers kept per dataset (0: none)
-    "WORKER_MEMORY_MB": 2048,  # address space each worker may add to what it had at fork
-    "RELOAD_INTERVAL": 0.0,  # seconds between polls of the build link's target (0: off)
-    "RELOAD_ON_SIGHUP": False,  # reload on SIGHUP (installed only from the main thread)
-    "TESTING": False,
-}
 
 
 @dataclass
@@ -129,7 +117,8 @@ _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
-    """A Flask application serving the build in ``data_dir`` (see :data:`DEFAULTS`)."""
+    """A Flask application serving the build in ``data_dir`` (its config starts from
+    :data:`talkgraph.settings.DEFAULTS`; ``config`` overrides)."""
     from . import reload, security
 
     app = Flask(__name__)

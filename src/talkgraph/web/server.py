@@ -10,10 +10,11 @@ threads, so a slow client never holds a thread; what it can hold is a connection
 * at most ``connection_limit`` connections are open (further ones wait in the listen backlog);
 * both checks run every ``cleanup_interval`` seconds.
 
-The defaults are in :data:`DEFAULTS` and can be changed with the application's config keys
-``SERVER_REQUEST_TIMEOUT``, ``SERVER_IDLE_TIMEOUT``, ``SERVER_CONNECTION_LIMIT`` and
-``SERVER_CLEANUP_INTERVAL``.  In production, put a reverse proxy (nginx, Caddy...) in front,
-which buffers requests and limits connections per client (see docs/limits-and-safety.md).
+The defaults are in :data:`talkgraph.settings.SETTINGS` and can be changed with the
+application's config keys ``SERVER_THREADS``, ``SERVER_REQUEST_TIMEOUT``,
+``SERVER_IDLE_TIMEOUT``, ``SERVER_CONNECTION_LIMIT`` and ``SERVER_CLEANUP_INTERVAL``.  In
+production, put a reverse proxy (nginx, Caddy...) in front, which buffers requests and limits
+connections per client (see docs/limits-and-safety.md).
 """
 
 from __future__ import annotations
@@ -30,14 +31,16 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
 from waitress.trigger import trigger as Trigger
 
+from ..settings import DEFAULTS
+
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, float] = {
-    "SERVER_REQUEST_TIMEOUT": 15.0,  # seconds from a request's first byte to its last
-    "SERVER_IDLE_TIMEOUT": 30.0,  # seconds a kept-alive connection may wait for a request
-    "SERVER_CONNECTION_LIMIT": 1000,  # open connections (also bounded by the fd limit)
-    "SERVER_CLEANUP_INTERVAL": 1.0,  # seconds between the two checks above
-}
+_KEYS = (
+    "SERVER_REQUEST_TIMEOUT",
+    "SERVER_IDLE_TIMEOUT",
+    "SERVER_CONNECTION_LIMIT",
+    "SERVER_CLEANUP_INTERVAL",
+)
 
 
 class TimedChannel(HTTPChannel):  # type: ignore[misc]
@@ -77,12 +80,14 @@ def _connection_limit(wanted: int) -> int:
 
 
 def make_server(
-    app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 4
+    app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int | None = None
 ) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server for ``app``, bound but not yet running (``port=0``: any free port;
-    the bound one is ``server.effective_port``)."""
-    limit = int(app.config.get("MAX_QUERY_BYTES", 64 * 1024))
-    setting = {key: float(app.config.get(key, value)) for key, value in DEFAULTS.items()}
+    the bound one is ``server.effective_port``; ``threads``: default ``SERVER_THREADS``)."""
+    config = {**DEFAULTS, **app.config}
+    limit = int(str(config["MAX_QUERY_BYTES"]))
+    setting = {key: float(str(config[key])) for key in _KEYS}
+    threads = threads if threads is not None else int(str(config["SERVER_THREADS"]))
     server = create_server(
         app,
         host=host,
@@ -122,7 +127,7 @@ def serve(
     app: Flask,
     host: str = "127.0.0.1",
     port: int = 8000,
-    threads: int = 4,
+    threads: int | None = None,
     server: BaseWSGIServer | MultiSocketServer | None = None,
 ) -> None:
     """Serve ``app`` until interrupted (on ``server`` when given: one from :func:`make_server`;
