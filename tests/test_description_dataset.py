@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from support.dumps import dump
 from talkgraph import vocab as v
 from talkgraph.description import Distribution, class_slug, describe, statistics
 from talkgraph.errors import ConfigError
 from talkgraph.iris import Minter
-from talkgraph.rdf import serialise, to_graph
+from talkgraph.rdf import to_graph
 from test_rdf_golden import assert_isomorphic, load_golden
 from test_resolve_crafted import crafted_model
 
@@ -56,7 +57,7 @@ def test_checksums_and_sizes_of_real_files() -> None:
     graph = to_graph(crafted_model(), Minter())
     dists = []
     for fmt, name in (("turtle", "g.ttl"), ("nt", "g.nt"), ("jsonld", "g.jsonld")):
-        data = serialise(graph, fmt)
+        data = dump(graph, fmt)
         dists.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
     desc = example_description(distributions=dists)
     minter = Minter()

@@ -6,12 +6,13 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from support.dumps import dump
 from talkgraph import vocab as v
 from talkgraph.errors import ConfigError, InputError
 from talkgraph.formats import FORMATS, by_media_type, by_suffix, get_format
 from talkgraph.iris import Minter
 from talkgraph.model import EventInfo, Programme
-from talkgraph.rdf import serialise, temporal_literal, to_graph
+from talkgraph.rdf import temporal_literal, to_graph
 from talkgraph.registry import Registry
 from talkgraph.resolve import resolve
 from test_resolve_crafted import crafted_model
@@ -48,7 +49,7 @@ def test_format_table() -> None:
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_round_trip(fmt: str) -> None:
     graph = crafted_graph()
-    data = serialise(graph, fmt)
+    data = dump(graph, fmt)
     spec = FORMATS[fmt]
     if spec.quads:
         parsed = Dataset()
@@ -62,20 +63,20 @@ def test_round_trip(fmt: str) -> None:
 
 
 def test_turtle_uses_our_prefixes() -> None:
-    text = serialise(crafted_graph(), "turtle").decode("utf-8")
+    text = dump(crafted_graph(), "turtle").decode("utf-8")
     assert "@prefix schema: <https://schema.org/> ." in text
     assert "@prefix tg: <https://w3id.org/talkgraph/ns#> ." in text
 
 
 def test_ntriples_and_nquads_are_byte_identical_across_builds() -> None:
     for fmt in ("nt", "nquads"):
-        assert serialise(crafted_graph(), fmt) == serialise(crafted_graph(), fmt)
+        assert dump(crafted_graph(), fmt) == dump(crafted_graph(), fmt)
 
 
 def test_named_graph_keeps_its_name_in_quads() -> None:
     graph = Graph(identifier=URIRef("http://talkgraph.localhost/graph/main"))
     graph.add((URIRef("http://a/s"), v.SCHEMA.name, v.RDF.nil))
-    line = serialise(graph, "nquads").decode("utf-8").strip()
+    line = dump(graph, "nquads").decode("utf-8").strip()
     assert line.endswith("<http://talkgraph.localhost/graph/main> .")
 
 

@@ -6,7 +6,6 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from talkgraph.errors import TalkgraphError, ValidationFailed
 from talkgraph.validation import SHAPES_DIR, load_shapes, validate
 from talkgraph.vocab import SH
 from test_shapes_constraints import (
@@ -51,7 +50,6 @@ def test_warnings_and_infos_alone_still_conform(shapes: Graph) -> None:
     report = validate(graph, shapes)
     assert report.conforms
     assert (report.violations, report.warnings, report.infos) == (0, 2, 1)
-    report.raise_for_violations()  # does not raise
 
 
 def test_a_dangling_speaker_link_fails(shapes: Graph) -> None:
@@ -120,14 +118,6 @@ def test_the_report_graph_is_pyshacl_report(shapes: Graph) -> None:
     assert (None, SH.conforms, Literal(False)) in report.graph
     assert len(list(report.graph.subjects(SH.focusNode, URIRef(TALK)))) == 1
     assert "sh:ValidationReport" in report.graph.serialize(format="turtle")
-
-
-def test_raise_for_violations_raises_a_talkgraph_error(shapes: Graph) -> None:
-    report = validate(broken(drop(TALK, "schema:performer")), shapes)
-    with pytest.raises(ValidationFailed) as caught:
-        report.raise_for_violations()
-    assert isinstance(caught.value, TalkgraphError)
-    assert "This talk has no speaker" in str(caught.value)
 
 
 def test_to_dict_lists_results(shapes: Graph) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import InputError, Place
@@ -218,39 +218,6 @@ def ntriples_to(ntriples: bytes, fmt: str) -> bytes:
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     data = ox.serialize(quads, format=target, prefixes=None if fmt == "jsonld" else prefixes)
     assert isinstance(data, bytes)
-    return data
-
-
-def serialise(graph: Graph, fmt: str) -> bytes:
-    """``graph`` in the format called ``fmt`` (see :data:`talkgraph.formats.FORMATS`).
-
-    N-Triples and N-Quads come out sorted (byte-identical for the same graph).  Turtle,
-    RDF/XML and JSON-LD of a plain graph are written by pyoxigraph from the sorted N-Triples,
-    in bulk.  A plain graph asked for in a quad format goes into the default graph (or the
-    graph named by its IRI).
-    """
-    spec = get_format(fmt)
-    if spec.name == "nt":
-        return canonical_ntriples(graph).encode("utf-8")
-    if spec.name in _OXIGRAPH_FORMATS and not graph.context_aware:
-        return ntriples_to(canonical_ntriples(graph).encode("utf-8"), spec.name)
-    source: Graph = graph
-    if spec.quads and not graph.context_aware:
-        dataset = Dataset()
-        bind_prefixes(dataset)
-        for prefix, ns in graph.namespaces():
-            dataset.bind(prefix, ns, override=False)
-        target_graph = (
-            dataset.graph(graph.identifier)
-            if isinstance(graph.identifier, URIRef)
-            else dataset.default_graph
-        )
-        for triple in graph:
-            target_graph.add(triple)
-        source = dataset
-    data = source.serialize(format=spec.rdflib, encoding="utf-8")
-    if spec.name == "nquads":
-        return _sorted_lines(data.decode("utf-8")).encode("utf-8")
     return data
 
 

@@ -19,7 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from .errors import InputError, Place, ValidationFailed
+from .errors import InputError, Place
 from .resources import shapes_dir
 from .vocab import (
     CONF,
@@ -159,11 +159,6 @@ class Report:
             "infos": self.infos,
             "results": [asdict(r) for r in self.results],
         }
-
-    def raise_for_violations(self) -> None:
-        """Raise :class:`ValidationFailed` (with the report text) if anything is broken."""
-        if not self.conforms:
-            raise ValidationFailed(self.text().rstrip())
 
 
 def load_shapes(paths: Sequence[Path] | None = None) -> Graph:

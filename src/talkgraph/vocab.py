@@ -66,10 +66,6 @@ class TG(DefinedNamespace):
     explainedBy: URIRef  # noqa: N815  - a concept that explains a link (shared or common broader)
     confidence: URIRef  # confidence of a topic assignment, 0-1
     needsCuration: URIRef  # noqa: N815  - a fallback topic: no concept fitted the talk well
-    # validation
-    conforms: URIRef
-    violations: URIRef
-    warnings: URIRef
 
 
 PREFIXES: dict[str, Namespace] = {
