@@ -170,7 +170,9 @@ def test_the_check_runs_once_per_text() -> None:
     assert info.misses == 1 and info.hits == 7
 
 
-def _cost(text: str) -> float:
+def _cost(text: str, enough: float = 0.0) -> float:
+    """The best of five timings of the check on ``text`` (fewer once one is below ``enough``:
+    the best can only be lower)."""
     best = float("inf")
     gc.disable()
     try:
@@ -178,6 +180,8 @@ def _cost(text: str) -> float:
             started = time.perf_counter()
             analyse.__wrapped__(text)
             best = min(best, time.perf_counter() - started)
+            if best < enough:
+                break
     finally:
         gc.enable()
     return best
@@ -193,11 +197,17 @@ def test_the_check_is_linear(unit: str) -> None:
     the ratio is noisy), where the quadratic tokenizer this replaces cost 64x."""
     small = "SELECT * WHERE { " + unit * (64_000 // len(unit))
     large = "SELECT * WHERE { " + unit * (512_000 // len(unit))
-    large_cost = _cost(large)
+    large_cost = _cost(large, enough=FAST)
+    if large_cost < FAST:  # passes whatever the ratio: the small text need not be timed
+        return
     ratio = large_cost / max(_cost(small), 1e-4)
     # a run read as one token costs ~0.1 µs a character; its ratio measures cache effects only
     # (the quadratic tokenizer took 11-32 s for 20 KB)
-    assert ratio < 20 or large_cost < 0.25, f"{unit!r}: {ratio:.1f}x"
+    assert ratio < 20 or large_cost < FAST, f"{unit!r}: {ratio:.1f}x"
+
+
+#: 512 KB checked faster than this is linear enough whatever the 64 KB text costs.
+FAST = 0.25
 
 
 # --- property-based: queries from a small SPARQL grammar, with and without SERVICE ---------
