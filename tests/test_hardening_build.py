@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from support.web import running_app
 from talkgraph.build import DEFAULT_PROGRAMME, build
 from talkgraph.errors import InputError, TalkgraphError, ValidationFailed
-from talkgraph.web import create_app
 
 Snapshot = tuple[str, dict[str, bytes]]
 
@@ -116,14 +116,11 @@ def test_killed_during_serialisation_leaves_a_whole_release(published: Path) -> 
             unchanged += 1
         _whole(published)
         # what the link shows now serves whole (older releases may have been pruned)
-        app = create_app(published, config={"TESTING": True, "WORKERS": 1})
-        try:
+        with running_app(published, TESTING=True, WORKERS=1) as app:
             served = app.test_client().get("/download/dataset.nt")
             expected = app.extensions["talkgraph"].manifest.files["dataset.nt"].sha256
             assert served.status_code == 200
             assert hashlib.sha256(served.data).hexdigest() == expected
-        finally:
-            app.extensions["talkgraph"].close()
     assert unchanged >= 1  # at least one kill landed before publication
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.web import running_app
 from talkgraph.errors import QueryError, QueryRefused
 from talkgraph.store import Limits, QueryTooLarge, check_query
 from talkgraph.store.base import admit
@@ -280,19 +281,14 @@ def test_the_remote_store_sends_nothing_the_check_refuses(query: str) -> None:
     from pathlib import Path
 
     from support.servers import recording_listener
-    from talkgraph.web import create_app
 
     mini = Path(__file__).parent / "fixtures" / "mini"
-    with recording_listener() as listener:
-        app = create_app(mini, config={"TESTING": True, "STORE": listener.url})
-        try:
-            assert len(listener.requests) == 1  # the triple count at start
-            response = app.test_client().get("/sparql", query_string={"query": query})
-            assert response.status_code in (400, 403), response.get_data(as_text=True)
-            assert str(response.headers["X-Request-Id"]) in response.get_data(as_text=True)
-            assert len(listener.requests) == 1
-        finally:
-            app.extensions["talkgraph"].close()
+    with recording_listener() as listener, running_app(mini, STORE=listener.url) as app:
+        assert len(listener.requests) == 1  # the triple count at start
+        response = app.test_client().get("/sparql", query_string={"query": query})
+        assert response.status_code in (400, 403), response.get_data(as_text=True)
+        assert str(response.headers["X-Request-Id"]) in response.get_data(as_text=True)
+        assert len(listener.requests) == 1
 
 
 # --- differential: what the check lets through never makes oxigraph call SERVICE ------------

@@ -20,8 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from support.web import live_server
-from talkgraph.web import create_app
+from support.web import live_server, running_app
 from talkgraph.web.security import EscapingFormatter, escape_for_log
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -47,12 +46,8 @@ def _raw_get(port: int, path: str, accept: str = "application/json") -> tuple[in
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[Flask, int]]:
-    app = create_app(MINI, config={"TESTING": True, "QUERY_TIMEOUT": 5})
-    try:
-        with live_server(app, threads=4) as base:
-            yield app, int(base.rsplit(":", 1)[1])
-    finally:
-        app.extensions["talkgraph"].close()
+    with running_app(MINI, QUERY_TIMEOUT=5) as app, live_server(app, threads=4) as base:
+        yield app, int(base.rsplit(":", 1)[1])
 
 
 def test_odd_characters_in_paths_and_parameters_are_4xx_never_5xx(

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from support.web import running_app
 from talkgraph.web import create_app
 from talkgraph.web.security import CONTENT_SECURITY_POLICY
 
@@ -69,13 +70,10 @@ def test_version_says_which_build_is_served(client: FlaskClient) -> None:
 
 def test_no_debug_mode_whatever_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = create_app(MINI, config={"DEBUG": True, "TESTING": True})
-    try:
+    with running_app(MINI, DEBUG=True, TESTING=True) as app:
         assert app.debug is False and app.config["DEBUG"] is False
         app.test_client().get("/")
         assert app.debug is False
-    finally:
-        app.extensions["talkgraph"].close()
 
 
 @pytest.fixture

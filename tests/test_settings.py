@@ -1,4 +1,5 @@
-"""One settings table: the code's defaults come from talkgraph.settings, and the docs show
+"""One settings table: the code's defaults come from support.web import running_app
+from talkgraph.settings, and the docs show
 exactly those keys and defaults."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from support.web import running_app
 from talkgraph.settings import DEFAULTS, SETTINGS
 from talkgraph.store import Limits
 
@@ -40,13 +42,9 @@ def test_other_docs_show_the_same_defaults(name: str) -> None:
 
 def test_the_code_takes_its_defaults_from_the_table(mini_dir: Path) -> None:
     from talkgraph.cli import serve
-    from talkgraph.web import create_app
 
-    app = create_app(mini_dir, config={"TESTING": True})
-    try:
+    with running_app(mini_dir, TESTING=True) as app:
         assert {k: app.config[k] for k in DEFAULTS} == {**DEFAULTS, "TESTING": True}
-    finally:
-        app.extensions["talkgraph"].close()
     threads = next(p for p in serve.params if p.name == "threads")
     assert threads.default == DEFAULTS["SERVER_THREADS"]
     limits = Limits()  # the store's own defaults (used without the web app) agree too

@@ -11,10 +11,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID
 
+from support.web import running_app
 from talkgraph.build import build
 from talkgraph.store import DiskStore, MemoryStore
 from talkgraph.vocab import SD
-from talkgraph.web import create_app
 
 PROGRAMMES = Path(__file__).parent / "fixtures" / "programmes"
 BASE = "https://example.org/tg/"
@@ -118,8 +118,7 @@ def test_named_graph_uri_and_from_named(
 def test_sparql_endpoint_and_service_description(
     built: Path, manifest: dict[str, dict[str, object]]
 ) -> None:
-    app = create_app(built, config={"TESTING": True})
-    try:
+    with running_app(built, TESTING=True) as app:
         client = app.test_client()
         graph = str(next(iter(manifest.values()))["graph"])
         response = client.get("/sparql", query_string={"query": COUNT, "default-graph-uri": graph})
@@ -138,8 +137,6 @@ def test_sparql_endpoint_and_service_description(
         triples = description.value(default, VOID.triples)
         assert isinstance(triples, Literal)
         assert triples.toPython() == app.extensions["talkgraph"].store.triple_count
-    finally:
-        app.extensions["talkgraph"].close()
 
 
 def test_disk_backend_serves_the_same_graphs(
