@@ -133,6 +133,11 @@ class Minter:
     def sparql_endpoint(self) -> URIRef:
         return URIRef(f"{self.base}sparql")
 
+    def path(self, iri: str) -> str | None:
+        """The site path of one of our IRIs (``/person/x``: the web app serves it there under
+        its script root); ``None`` for any other IRI."""
+        return "/" + iri[len(self.base) :] if iri.startswith(self.base) else None
+
     def kind_of(self, iri: str) -> tuple[str, str] | None:
         """Split one of our IRIs into (kind, slug); ``None`` for anything else."""
         if not iri.startswith(self.base):

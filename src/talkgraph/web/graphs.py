@@ -127,12 +127,6 @@ def _export(kind: str, fmt: str) -> Response:
     return response
 
 
-def entity_path(iri: str) -> str | None:
-    """The same-origin path of one of the dataset's IRIs (``None`` for a foreign IRI)."""
-    base = state().minter.base
-    return "/" + iri[len(base) :] if iri.startswith(base) else None
-
-
 @bp.get("/<kind>")
 def page(kind: str) -> str:
     kind = _kind(kind)
@@ -181,8 +175,9 @@ def table(kind: str) -> str:
     min_weight = _min_weight(kind)
     g = cotopic_graph(kind, min_weight)
     sort, desc = request.args.get("sort"), request.args.get("order") == "desc"
+    minter = state().minter
     nodes = [
-        {"iri": n, "path": entity_path(n), **{c: a.get(c, "") for c in _NODE_COLUMNS}}
+        {"iri": n, "path": minter.path(n), **{c: a.get(c, "") for c in _NODE_COLUMNS}}
         for n, a in g.nodes(data=True)
     ]
     label = nx.get_node_attributes(g, "label")
@@ -190,7 +185,7 @@ def table(kind: str) -> str:
     for u, v, a in g.edges(data=True):
         shared = a.get("concept_labels") or a.get("talk_labels") or []
         edges.append({"source": label.get(u, u), "target": label.get(v, v),
-                      "source_path": entity_path(u), "target_path": entity_path(v),
+                      "source_path": minter.path(u), "target_path": minter.path(v),
                       "weight": a.get("weight", 1), "shared": "; ".join(shared)})  # fmt: skip
     return render_template(
         "graph_table.html",

@@ -65,15 +65,9 @@ def iri_for_path(path: str) -> str:
     return state().minter.base + path.lstrip("/")
 
 
-def local_path(iri: str) -> str | None:
-    """The request path of one of our IRIs (``/person/x``), ``None`` for other IRIs."""
-    base = state().minter.base
-    return "/" + iri[len(base) :] if iri.startswith(base) else None
-
-
 def href(iri: str) -> str:
     """Where a link to ``iri`` should point: our IRIs on this server, others as they are."""
-    path = local_path(iri)
+    path = state().minter.path(iri)
     return iri if path is None else request.script_root + path
 
 

@@ -21,7 +21,7 @@ from ..resources import resource
 from ..store import Term
 from ..vocab import DCTERMS, PREFIXES, RDF, SCHEMA
 from . import state
-from .negotiate import href, local_path
+from .negotiate import href
 
 QUERY_DIR = resource("talkgraph.web", "queries", "pages")
 SCHEMA_ORG = "https://schema.org"
@@ -38,7 +38,7 @@ def query(name: str) -> str:
 
 def short(iri: str) -> str:
     """A short name for an IRI: our IRIs by path (``person/x``), others as a CURIE if we can."""
-    path = local_path(iri)
+    path = state().minter.path(iri)
     if path is not None:
         return path.lstrip("/") or iri
     for prefix, namespace in PREFIXES.items():
@@ -63,7 +63,7 @@ class Value:
 
     @property
     def external(self) -> bool:
-        return self.is_iri and local_path(self.text) is None
+        return self.is_iri and state().minter.path(self.text) is None
 
     @property
     def display(self) -> str:

@@ -232,10 +232,9 @@ def shown_columns(variables: list[str]) -> list[str]:
 
 def iri_cell(iri: str, label: str | None = None) -> Cell:
     """A link: our IRIs to their page on this site, others out."""
-    base = state().minter.base
-    if iri.startswith(base):
-        path = iri[len(base) :]
-        return Cell(label or path, f"{request.script_root}/{path}")
+    path = state().minter.path(iri)
+    if path is not None:
+        return Cell(label or path[1:], request.script_root + path)
     return Cell(label or compact(iri), iri, external=True)
 
 
