@@ -169,7 +169,7 @@ def build(
             progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
     with timer("validation"):
         shapes = load_shapes(shapes_paths)
-        validate_parts(parts, shapes, cache)
+        validate_parts(parts, shapes, cache, vocabulary=topics)
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)
     if not report.conforms:

@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from .cache import BuildCache, Entry
 from .errors import InputError, Place
@@ -27,7 +29,7 @@ from .rdf import canonical_ntriples, to_graph
 from .topics import assign, assignments_graph
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
-from .vocab import bind_prefixes
+from .vocab import SH, bind_prefixes
 
 PROGRAMME_SUFFIXES = (".txt", ".yaml", ".yml", ".json")
 SIDECAR_SUFFIXES = (".event.yaml", ".event.yml", ".event.json")
@@ -154,8 +156,38 @@ class Part:
     entry: Entry
     name: str = ""  # the event's slug, also the slug of its named graph
     reused: bool = False
-    data: Graph | None = None  # its graph plus the vocabulary, when mapped in this build
+    data: Graph | None = None  # its graph plus the vocabulary it uses, when mapped in this build
     report: Report | None = None
+
+
+def vocabulary_slice(topics: Graph, graph: Graph) -> Graph:
+    """The part of the topic vocabulary ``graph`` uses: every concept it names with the
+    concepts above it (``skos:broader``, transitively) and the schemes, with all their triples.
+
+    A programme is validated with this slice, and the vocabulary once on its own (see
+    :func:`validate_parts`): what the shapes say about a concept is then said with the
+    concept's own triples, without validating the whole vocabulary once per programme.
+    """
+    subjects = set(topics.subjects())
+    wanted: set[Node] = {o for o in graph.objects() if isinstance(o, URIRef) and o in subjects}
+    wanted.update(topics.subjects(RDF.type, _SCHEME))
+    todo = list(wanted)
+    while todo:
+        node = todo.pop()
+        for above in topics.objects(node, _BROADER):
+            if above not in wanted:
+                wanted.add(above)
+                todo.append(above)
+    piece = Graph()
+    for node in wanted:
+        for triple in topics.triples((node, None, None)):
+            piece.add(triple)
+    return piece
+
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_BROADER = URIRef(_SKOS + "broader")
+_SCHEME = URIRef(_SKOS + "ConceptScheme")
 
 
 def map_part(
@@ -175,7 +207,7 @@ def map_part(
     entry.assignments = assignments
     entry.quads = quad_lines(graph, minter.graph(part.name))
     entry.results = None
-    graph += topics
+    graph += vocabulary_slice(topics, graph)
     part.data = graph
 
 
@@ -204,17 +236,37 @@ def _store_report(part: Part, report: Report, report_nt: str, cache: BuildCache)
         cache.store(entry)
 
 
+def merge_reports(main: Report, extra: Report | None) -> Report:
+    """``main`` with the results of ``extra`` added (under ``main``'s report node)."""
+    if extra is None or not extra.results:
+        return main
+    graph = bind_prefixes(Graph())
+    graph += main.graph
+    node = next(iter(main.graph.subjects(RDF.type, SH.ValidationReport)), None)
+    reports = set(extra.graph.subjects(RDF.type, SH.ValidationReport))
+    for subject, predicate, obj in extra.graph:
+        if subject in reports:
+            if predicate == SH.result and node is not None:
+                graph.add((node, SH.result, obj))
+            continue
+        graph.add((subject, predicate, obj))
+    if node is not None and not extra.conforms:
+        graph.set((node, SH.conforms, Literal(False)))
+    results = sorted(set(main.results) | set(extra.results), key=Result.sort_key)
+    return Report(results=results, graph=graph)
+
+
 #: What the forked validation processes read: set just before they are forked, never pickled.
-_FORK_SHARED: tuple[Sequence[Part], Graph] | None = None
+_FORK_SHARED: tuple[Sequence[Part], Graph, Report | None] | None = None
 
 
 def _validate_forked(index: int) -> tuple[int, list[Result], str]:
     """In a forked process: validate part ``index`` (its graph came with the fork)."""
     assert _FORK_SHARED is not None
-    parts, shapes = _FORK_SHARED
+    parts, shapes, vocabulary = _FORK_SHARED
     data = parts[index].data
     assert data is not None
-    report = validate(data, shapes)
+    report = merge_reports(validate(data, shapes), vocabulary)
     return index, list(report.results), report.graph.serialize(format="nt")
 
 
@@ -227,11 +279,19 @@ def cpu_count() -> int:
 
 
 def validate_parts(
-    parts: Sequence[Part], shapes: Graph, cache: BuildCache, processes: int | None = None
+    parts: Sequence[Part],
+    shapes: Graph,
+    cache: BuildCache,
+    vocabulary: Graph | None = None,
+    processes: int | None = None,
 ) -> None:
     """Validate every part that needs it (see :func:`validate_part`), in parallel processes.
 
-    What the cache already proved is taken from it.  The others are validated by a pool of
+    What the cache already proved is taken from it.  ``vocabulary`` (the topic vocabulary) is
+    validated once, on its own, and its results are added to each programme's report (each
+    programme is validated with the slice of the vocabulary it uses, see
+    :func:`vocabulary_slice`), so a report says what it said when every programme was
+    validated with the whole vocabulary.  The programmes are validated by a pool of
     ``processes`` (default: one per CPU) forked from this process, so each programme's graph
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
@@ -242,16 +302,21 @@ def validate_parts(
             validate_part(part, shapes, cache)  # from the cache
         else:
             todo.append(part)
-    workers = min(processes or cpu_count(), len(todo))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for part in todo:
-            validate_part(part, shapes, cache)
+    if not todo:
         return
     for part in todo:
         if part.data is None:
             raise RuntimeError(f"{part.name}: validated before it was mapped")
+    extra = validate(vocabulary, shapes) if vocabulary is not None else None
+    workers = min(processes or cpu_count(), len(todo))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for part in todo:
+            assert part.data is not None
+            report = merge_reports(validate(part.data, shapes), extra)
+            _store_report(part, report, report.graph.serialize(format="nt"), cache)
+        return
     global _FORK_SHARED
-    _FORK_SHARED = (todo, shapes)
+    _FORK_SHARED = (todo, shapes, extra)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
@@ -263,21 +328,6 @@ def validate_parts(
                 _store_report(todo[index], report, report_nt, cache)
     finally:
         _FORK_SHARED = None
-
-
-def union_graph(parts: Sequence[Part], topics: Graph) -> Graph:
-    """The union of all named graphs (the vocabulary's included) as one graph."""
-    if len(parts) == 1 and parts[0].data is not None:
-        return parts[0].data  # already the programme's graph plus the vocabulary
-    union = bind_prefixes(Graph())
-    union += topics
-    cached = "".join(triple_line(q) for p in parts if p.data is None for q in p.entry.quads or [])
-    if cached:
-        union.parse(data=cached, format="nt")
-    for part in parts:
-        if part.data is not None:
-            union += part.data
-    return union
 
 
 def trig_text(quads: Iterable[str]) -> str:
