@@ -160,7 +160,7 @@ class Part:
     report: Report | None = None
 
 
-def vocabulary_slice(topics: Graph, graph: Graph) -> Graph:
+def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node]]:
     """The part of the topic vocabulary ``graph`` uses: every concept it names with the
     concepts above it (``skos:broader``, transitively) and the schemes, with all their triples.
 
@@ -168,21 +168,39 @@ def vocabulary_slice(topics: Graph, graph: Graph) -> Graph:
     :func:`validate_parts`): what the shapes say about a concept is then said with the
     concept's own triples, without validating the whole vocabulary once per programme.
     """
-    subjects = set(topics.subjects())
-    wanted: set[Node] = {o for o in graph.objects() if isinstance(o, URIRef) and o in subjects}
-    wanted.update(topics.subjects(RDF.type, _SCHEME))
+    by_subject, broader, schemes = _vocabulary_index(topics)
+    wanted: set[Node] = {o for o in graph.objects() if o in by_subject}
+    wanted.update(schemes)
     todo = list(wanted)
     while todo:
-        node = todo.pop()
-        for above in topics.objects(node, _BROADER):
+        for above in broader.get(todo.pop(), ()):
             if above not in wanted:
                 wanted.add(above)
                 todo.append(above)
-    piece = Graph()
-    for node in wanted:
-        for triple in topics.triples((node, None, None)):
-            piece.add(triple)
-    return piece
+    return [triple for node in wanted for triple in by_subject[node]]
+
+
+_VocabularyIndex = tuple[
+    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node]
+]
+_INDEXED: list[tuple[Graph, int, _VocabularyIndex]] = []  # the last vocabulary indexed
+
+
+def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
+    """The vocabulary's triples by subject, ``skos:broader`` by concept, and its schemes
+    (kept for the last vocabulary graph seen while its size is unchanged)."""
+    if _INDEXED and _INDEXED[0][0] is topics and _INDEXED[0][1] == len(topics):
+        return _INDEXED[0][2]
+    by_subject: dict[Node, list[tuple[Node, Node, Node]]] = {}
+    broader: dict[Node, list[Node]] = {}
+    for triple in topics:
+        by_subject.setdefault(triple[0], []).append(triple)
+        if triple[1] == _BROADER:
+            broader.setdefault(triple[0], []).append(triple[2])
+    schemes = list(topics.subjects(RDF.type, _SCHEME))
+    index = (by_subject, broader, schemes)
+    _INDEXED[:] = [(topics, len(topics), index)]
+    return index
 
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -207,7 +225,7 @@ def map_part(
     entry.assignments = assignments
     entry.quads = quad_lines(graph, minter.graph(part.name))
     entry.results = None
-    graph += vocabulary_slice(topics, graph)
+    graph.addN((*triple, graph) for triple in vocabulary_slice(topics, graph))
     part.data = graph
 
 
