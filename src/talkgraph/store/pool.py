@@ -66,6 +66,21 @@ def pool_size(workers: int) -> int:
     return max(2, (os.cpu_count() or 1) + 1)
 
 
+#: The scheduling priority (nice value) of a worker while it runs a heavy query, so the cheap
+#: queries of the fast lane get the CPU first when both want it.
+HEAVY_NICE = 10
+
+
+def _set_nice(worker: _Worker, value: int) -> bool:
+    """Set ``worker``'s nice value; ``False`` if not permitted (lowering it back needs
+    ``CAP_SYS_NICE`` or a high enough ``RLIMIT_NICE``) or the process is gone."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.pid, value)
+    except OSError:
+        return False
+    return True
+
+
 def _address_space() -> int:
     """This process's current virtual memory size in bytes."""
     try:
@@ -209,6 +224,10 @@ class WorkerPool:
     (its worker killed and replaced) and queued for the heavy lane, to start again from the
     beginning within what is left of its time limit.  A query text seen heavy before goes
     straight to the heavy lane (a small memory of recent costs).
+
+    A heavy query's worker runs at a lower scheduling priority (nice :data:`HEAVY_NICE`), so
+    when every core is busy the cheap queries get the CPU first; afterwards its priority is
+    restored, or, where that is not permitted, the worker is replaced by a fresh fork.
 
     Waiting is bounded in both lanes: at most ``queue_depth`` requests wait per lane, and one
     more is refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``); a wait
@@ -396,11 +415,14 @@ class WorkerPool:
         left = max(deadline - time.monotonic(), 0.001)
         try:
             worker.conn.send((request, left))
-            if not heavy:
+            if heavy:
+                _set_nice(worker, HEAVY_NICE)
+            else:
                 ready = worker.conn.poll(min(self.promote_after, left))
                 if not ready and time.monotonic() < deadline:
                     if self._promote():
                         heavy = True
+                        _set_nice(worker, HEAVY_NICE)
                     else:
                         self._release(self._retire(worker), False)
                         return "requeue", None
@@ -425,7 +447,10 @@ class WorkerPool:
                 f"the query was stopped after the time limit of {timeout:g} s; "
                 "simplify it or add a LIMIT"
             )
-        self._release(worker, heavy)
+        if heavy and not _set_nice(worker, 0):  # cannot be made cheap again: replace it
+            self._release(self._retire(worker), heavy)
+        else:
+            self._release(worker, heavy)
         return "done", reply
 
     def close(self) -> None:
