@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -79,3 +80,19 @@ def test_build_result_graph_is_read_on_demand(tmp_path: Path) -> None:
     assert len(graph) == result.manifest["triples"]
     types = result.manifest["counts"]
     assert isinstance(types, dict) and types.get("conf:Talk", 0) > 0
+
+
+def test_batches_build_what_one_batch_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import talkgraph.build as pipeline
+
+    whole = build([PROGRAMMES], out=tmp_path / "whole", use_cache=False)
+    monkeypatch.setattr(pipeline, "BATCH", 1)  # one programme mapped and validated at a time
+    batched = build([PROGRAMMES], out=tmp_path / "batched", use_cache=False)
+    for name in ("dataset.nt", "dataset.nq", "validation-report.txt"):
+        assert (tmp_path / "whole" / name).read_bytes() == (
+            tmp_path / "batched" / name
+        ).read_bytes()
+    assert set(batched.report.results) == set(whole.report.results)
+    assert batched.timings["mapping"] > 0 and batched.timings["validation"] > 0

@@ -300,16 +300,16 @@ def validate_parts(
     parts: Sequence[Part],
     shapes: Graph,
     cache: BuildCache,
-    vocabulary: Graph | None = None,
+    vocabulary: Graph | Report | None = None,
     processes: int | None = None,
 ) -> None:
     """Validate every part that needs it (see :func:`validate_part`), in parallel processes.
 
     What the cache already proved is taken from it.  ``vocabulary`` (the topic vocabulary) is
-    validated once, on its own, and its results are added to each programme's report (each
-    programme is validated with the slice of the vocabulary it uses, see
-    :func:`vocabulary_slice`), so a report says what it said when every programme was
-    validated with the whole vocabulary.  The programmes are validated by a pool of
+    validated once, on its own (or given as its :class:`Report`), and its results are added to
+    each programme's report (each programme is validated with the slice of the vocabulary it
+    uses, see :func:`vocabulary_slice`), so a report says what it said when every programme
+    was validated with the whole vocabulary.  The programmes are validated by a pool of
     ``processes`` (default: one per CPU) forked from this process, so each programme's graph
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
@@ -325,7 +325,7 @@ def validate_parts(
     for part in todo:
         if part.data is None:
             raise RuntimeError(f"{part.name}: validated before it was mapped")
-    extra = validate(vocabulary, shapes) if vocabulary is not None else None
+    extra = validate(vocabulary, shapes) if isinstance(vocabulary, Graph) else vocabulary
     workers = min(processes or cpu_count(), len(todo))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for part in todo:
