@@ -227,8 +227,8 @@ class _Worker:
 class WorkerPool:
     """``size`` forked workers that run :class:`Request` objects with a deadline, in two lanes.
 
-    Every query starts in the *fast lane*.  One still running after ``promote_after`` seconds
-    is *heavy*: it moves to the heavy lane, where at most ``size - 1`` queries run at once (all
+    Every query starts in the *fast lane*.  One that has used ``promote_after`` seconds of CPU
+    and is still running is *heavy*: it moves to the heavy lane, where at most ``size - 1`` queries run at once (all
     of them when ``size`` is 1), so at least one worker is always left for cheap queries while
     heavy ones use the other cores.  When the heavy lane is full the promoted query is stopped
     (its worker killed and replaced) and queued for the heavy lane, to start again from the
