@@ -305,8 +305,8 @@ class WorkerPool:
     queries run at once (all of them when ``size`` is 1), so at least one worker is always left
     for cheap queries while heavy ones use the other cores.  When the heavy lane is full the
     promoted query is stopped (its worker killed and replaced) and queued for the heavy lane, to
-    start again from the beginning within what is left of its time limit.  A query text seen heavy before goes
-    straight to the heavy lane (a small memory of recent costs).
+    start again from the beginning within what is left of its time limit.  A query text seen
+    heavy before goes straight to the heavy lane (a small memory of recent costs).
 
     A heavy query's worker runs at a lower scheduling priority (nice :data:`HEAVY_NICE`), so
     when every core is busy the cheap queries get the CPU first; afterwards its priority is
