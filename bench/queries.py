@@ -91,3 +91,17 @@ def mix(params: dict[str, str]) -> list[Query]:
 
 def full_text(query: Query) -> str:
     return PREFIXES + query.sparql
+
+
+#: A query that runs for seconds at every scale (a three-hop path count): the "heavy query"
+#: running while cheap ones are measured.  Each run gets its own comment, so no cache answers it.
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?b ?q ?c . ?c ?r ?d }"
+
+
+def heavy_text(run: int) -> str:
+    return f"{PREFIXES}{HEAVY}\n# heavy run {run}\n"
+
+
+def light(queries: list[Query]) -> list[Query]:
+    """The interactive mix without its one aggregate over all talks (co-topic pairs)."""
+    return [q for q in queries if q.interactive and q.name != "co-topic pairs"]

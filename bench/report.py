@@ -76,6 +76,7 @@ def scale(result: dict[str, Any]) -> str:
         + ", ".join(f"{s} {t[s]:.2f} s" for s in STAGES if s in t)
         + f"; import {t.get('import', 0):.2f} s; total {build['wall']:.1f} s; "
         f"peak RSS {build['peak_rss_mb']:.0f} MB",
+        _build_ratio(build),
         "",
         _table(["load into", "seconds"], [[k, f"{v:.2f}"] for k, v in result["loads"].items()]),
         "",
@@ -115,4 +116,63 @@ def scale(result: dict[str, Any]) -> str:
             ["engine", "median ms", "p99 ms", "req/s", "ratio to ours", "requests", "note"], rows
         )
     )
+    parts += ["", _mixes(engines)]
     return "\n".join(parts) + "\n"
+
+
+PEER = "Oxigraph server (in memory)"
+
+
+def _build_ratio(build: dict[str, Any]) -> str:
+    parse = build.get("rdflib_parse_s")
+    if not parse:
+        return ""
+    return (
+        f"build / rdflib parse of its own dataset.nt ({parse:.2f} s, same run): "
+        f"{build['wall'] / parse:.1f}x"
+    )
+
+
+def _mixes(engines: list[dict[str, Any]]) -> str:
+    """Light mix, full mix and cheap queries under a heavy one, as ratios to Oxigraph server
+    in memory (same data, same client, same run)."""
+    peer = next((e for e in engines if e["engine"] == PEER), None)
+
+    def ratio(engine: dict[str, Any], key: str) -> str:
+        if peer is None or key not in peer or key not in engine:
+            return "-"
+        base = peer[key]["req_per_s"]
+        return f"{engine[key]['req_per_s'] / base:.2f}" if base else "-"
+
+    rows = []
+    for engine in engines:
+        if "light" not in engine:
+            continue
+        lt, full, heavy = engine["light"], engine.get("throughput"), engine.get("under_heavy")
+        rows.append(
+            [
+                engine["engine"],
+                f"{lt['req_per_s']:.1f} ({lt['errors']} err)",
+                ratio(engine, "light"),
+                f"{full['req_per_s']:.1f} ({full['errors']} err)" if full else "-",
+                ratio(engine, "throughput"),
+                f"{_ms(heavy['median_ms'])} / {_ms(heavy['p99_ms'])} ({heavy['errors']} err)"
+                if heavy
+                else "-",
+            ]
+        )
+    return (
+        f"mixes over HTTP, ratios to {PEER} (light: no co-topic pairs; cheap under heavy: the "
+        "light mix while another connection runs a heavy query):\n"
+        + _table(
+            [
+                "engine",
+                "light req/s",
+                "light ratio",
+                "full req/s",
+                "full ratio",
+                "cheap under heavy median / p99 ms",
+            ],
+            rows,
+        )
+    )

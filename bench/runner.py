@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import generate
-from bench.queries import Query, full_text, mix, pick_parameters
+from bench.queries import Query, full_text, heavy_text, light, mix, pick_parameters
 
 PY = sys.executable
 OXIGRAPH = str(Path(PY).with_name("oxigraph"))
@@ -151,9 +151,56 @@ def _throughput(url: str, queries: list[Query], count: int, plan: Plan, work: Pa
     return _client(spec, work, plan.budget + plan.timeout + 30)
 
 
+def _under_heavy(url: str, queries: list[Query], count: int, plan: Plan, work: Path) -> Any:
+    """The light mix from ``concurrency - 1`` connections while one more connection keeps a
+    heavy query running (a new text each time, so no answer cache helps); the light mix's
+    results only."""
+    heavy_spec = work / "heavy-spec.json"
+    heavy_spec.write_text(
+        json.dumps(
+            {
+                "url": url,
+                "requests": [
+                    {"name": "heavy", "query": heavy_text(i), "accept": "application/json"}
+                    for i in range(10_000)
+                ],
+                "concurrency": 1,
+                "timeout": plan.timeout,
+                "budget": plan.budget,
+            }
+        ),
+        encoding="utf-8",
+    )
+    heavy = subprocess.Popen(
+        [PY, "-m", "bench.client", str(heavy_spec)], stdout=subprocess.DEVNULL, cwd=ROOT
+    )
+    try:
+        time.sleep(0.5)  # the heavy query is running
+        spec = {
+            "url": url,
+            "requests": _interleave(light(queries), count),
+            "concurrency": max(1, plan.concurrency - 1),
+            "timeout": plan.timeout,
+            "budget": plan.budget,
+        }
+        return _client(spec, work, plan.budget + plan.timeout + 30)
+    finally:
+        _stop(heavy)
+
+
 def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
     one = _requests(queries, 1)
     return [one[i % len(one)] for i in range(count)]
+
+
+def _load_stats(load: dict[str, Any]) -> dict[str, Any]:
+    ok = [r["seconds"] for r in load["results"] if r["status"] == 200]
+    return {
+        **(_stats(ok) if ok else {"median_ms": float("nan"), "p99_ms": float("nan")}),
+        "requests": len(load["results"]),
+        "errors": len(load["results"]) - len(ok),
+        "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
+    }
 
 
 def _engine_report(
@@ -173,13 +220,7 @@ def _engine_report(
         "note": note,
     }
     if load is not None:
-        ok = [r["seconds"] for r in load["results"] if r["status"] == 200]
-        report["throughput"] = {
-            **(_stats(ok) if ok else {"median_ms": float("nan"), "p99_ms": float("nan")}),
-            "requests": len(load["results"]),
-            "errors": len(load["results"]) - len(ok),
-            "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
-        }
+        report["throughput"] = _load_stats(load)
     return report
 
 
@@ -193,17 +234,30 @@ def _served(
     *,
     slow: bool,
     ready_limit: float = 900,
+    preload: tuple[str, Path] | None = None,
 ) -> dict[str, Any]:
     log = (work / f"{name.split()[0]}.log").open("wb")
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         ready = _wait_ready(url, proc, ready_limit)
+        if preload is not None:  # an in-memory server: POST the data (Graph Store Protocol)
+            start = time.perf_counter()
+            body = preload[1].read_bytes()
+            request = urllib.request.Request(
+                preload[0], data=body, headers={"Content-Type": "application/n-triples"}
+            )
+            with urllib.request.urlopen(request, timeout=ready_limit) as response:
+                response.read()
+            ready += time.perf_counter() - start
         repeats = plan.slow_repeats if slow else plan.repeats
         count = plan.slow_requests if slow else plan.requests
         latency = _latency(url, queries, repeats, plan, work)
         load = _throughput(url, queries, count, plan, work)
         note = f"{repeats} runs/query, {count} mix requests" if slow else ""
         report = _engine_report(name, latency, load, note)
+        report["light"] = _load_stats(_throughput(url, light(queries), count, plan, work))
+        if not slow:
+            report["under_heavy"] = _load_stats(_under_heavy(url, queries, count, plan, work))
         report["ready_s"] = ready
         return report
     finally:
@@ -217,7 +271,10 @@ def run_scale(label: str, triples: int, args: argparse.Namespace) -> dict[str, A
     if progs.exists():
         shutil.rmtree(progs)
     start = time.perf_counter()
-    paths = generate.generate(triples, args.seed, progs)
+    if label == "seed":  # the real programme shipped in data/
+        paths = [ROOT / "data" / "workshop-programme.txt"]
+    else:
+        paths = generate.generate(triples, args.seed, progs)
     result: dict[str, Any] = {"scale": label, "generate_s": time.perf_counter() - start}
     out = work / "build"
     build, peak = _subprocess_json(
@@ -236,20 +293,36 @@ def run_scale(label: str, triples: int, args: argparse.Namespace) -> dict[str, A
     queries = mix(pick_parameters(str(nt)))
     plan = Plan(build["triples"], args)
     slow = build["triples"] > 200_000
+    result["build"]["rdflib_parse_s"] = loads["rdflib Graph.parse (nt)"]
     engines = []
+    for name, extra in (("talkgraph (ours)", []), ("talkgraph, no answer cache", ["nocache"])):
+        port = _free_port()
+        command = [PY, "-m", "bench.engines", "talkgraph", str(out), str(port), str(args.timeout)]
+        engines.append(
+            _served(
+                name,
+                command + extra,
+                f"http://127.0.0.1:{port}/sparql",
+                queries,
+                plan,
+                work,
+                slow=False,
+            )
+        )
+    _say(f"[{label}] ours done")
     port = _free_port()
     engines.append(
         _served(
-            "talkgraph (ours)",
-            [PY, "-m", "bench.engines", "talkgraph", str(out), str(port), str(args.timeout)],
-            f"http://127.0.0.1:{port}/sparql",
+            "Oxigraph server (in memory)",
+            [OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
+            f"http://127.0.0.1:{port}/query",
             queries,
             plan,
             work,
             slow=False,
+            preload=(f"http://127.0.0.1:{port}/store?default", nt),
         )
     )
-    _say(f"[{label}] ours done")
     location = work / "oxigraph-db"
     shutil.rmtree(location, ignore_errors=True)
     port = _free_port()
@@ -317,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     parser = argparse.ArgumentParser(description="talkgraph benchmarks (see bench/README.md)")
-    parser.add_argument("--scales", default="10k,100k,1M", help="comma-separated: 10k,100k,1M")
+    parser.add_argument(
+        "--scales", default="seed,10k,100k,1M", help="comma-separated: seed,10k,100k,1M"
+    )
     parser.add_argument("--with-5m", action="store_true", help="also the 5M-triple scale")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", default="/tmp/talkgraph-bench", help="scratch directory")
@@ -332,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.machine(), flush=True)
     results = []
     for label in labels:
-        results.append(run_scale(label, generate.parse_triples(label), args))
+        triples = 0 if label == "seed" else generate.parse_triples(label)
+        results.append(run_scale(label, triples, args))
         print("\n" + report.scale(results[-1]), flush=True)
         Path(args.work, "results.json").write_text(json.dumps(results, indent=1))
     return 0

@@ -7,6 +7,7 @@ are served while every worker is busy; GET answers carry an ETag and revalidate 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +61,8 @@ def store() -> Iterator[MemoryStore]:
 def test_cheap_queries_answer_while_a_heavy_one_runs(store: MemoryStore) -> None:
     thread, out = _in_thread(lambda: store.query(SLOW))
     _wait_for(lambda: store.lanes()["heavy_running"] == 1)  # promoted to the heavy lane
+    # its worker yields the CPU to cheap queries
+    assert sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in store.worker_pids()) == [0, 10]
     answered = 0
     while thread.is_alive():
         assert len(store.query(CHEAP)) == 2
@@ -69,6 +72,7 @@ def test_cheap_queries_answer_while_a_heavy_one_runs(store: MemoryStore) -> None
     assert isinstance(out.get("error"), QueryTimeout)
     assert answered >= 3
     assert store.lanes()["heavy_running"] == 0
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in store.worker_pids())
 
 
 def test_a_query_seen_heavy_goes_straight_to_the_heavy_lane(store: MemoryStore) -> None:

@@ -59,13 +59,15 @@ from .resources import data_file
 from .topics import Vocabulary, assign, assignments_graph, load_vocabulary, vocabulary_graph
 from .topics.links import talk_similarity
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
-from .validation import SHAPES_DIR, Report, load_shapes
+from .validation import SHAPES_DIR, Report, load_shapes, validate
 from .vocab import bind_prefixes
 
 DEFAULT_PROGRAMME = data_file("workshop-programme.txt")  # the seed, shipped in the package
 DEFAULT_OUT = Path("build")
 DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, trig: named graphs
 DATASET_STEM = "dataset"
+#: Programmes mapped and validated together (their rdflib graphs are held until validated).
+BATCH = 64
 
 Progress = Callable[[str], None]
 RELATED_TITLE = "Co-topic links between talks (topic similarity, with the topics explaining each)"
@@ -112,7 +114,8 @@ class _Stage:
 
     def __exit__(self, *exc: object) -> None:
         took = time.perf_counter() - self.start
-        self.timer.timings[self.name] = round(took, 4)
+        spent = self.timer.timings.get(self.name, 0.0)  # a stage may run in several batches
+        self.timer.timings[self.name] = round(spent + took, 4)
         if exc[0] is None:
             self.timer.progress(f"{self.name} done in {took:.2f} s")
 
@@ -166,22 +169,33 @@ def build(
         shared = shared_key(version=version, base_iri=minter.base, files=inputs)
         parts = [Part(s, _ingest_one(s, shared, cache, fmt)) for s in sources]
         model = resolve([p.entry.programme for p in parts], Registry.load(registry_path))
-    with timer("mapping"):
-        vocabulary = load_vocabulary(topics_path)
-        topics = bind_prefixes(vocabulary_graph(vocabulary, minter))
-        for part, ev in zip(parts, model.events, strict=True):
-            part.name = ev.key
-            if ev.key == TOPICS_GRAPH:
-                raise InputError(
-                    f"an event cannot be called {TOPICS_GRAPH!r} (that graph holds the topic "
-                    "vocabulary); give it an `identifier` in its event sidecar",
-                    Place(str(part.source.path)),
-                )
-            map_part(part, programme_slice(model, ev), vocabulary, topics, minter)
-            progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
-    with timer("validation"):
-        shapes = load_shapes(shapes_paths)
-        validate_parts(parts, shapes, cache)
+    for part, ev in zip(parts, model.events, strict=True):
+        part.name = ev.key
+        if ev.key == TOPICS_GRAPH:
+            raise InputError(
+                f"an event cannot be called {TOPICS_GRAPH!r} (that graph holds the topic "
+                "vocabulary); give it an `identifier` in its event sidecar",
+                Place(str(part.source.path)),
+            )
+    vocabulary = load_vocabulary(topics_path)
+    topics = bind_prefixes(vocabulary_graph(vocabulary, minter))
+    shapes: Graph | None = None
+    checked: Report | None = None  # the vocabulary's own report, made once when needed
+    # Mapped and validated BATCH programmes at a time: only a batch's rdflib graphs are held.
+    for start in range(0, len(parts), BATCH):
+        batch = list(zip(parts, model.events, strict=True))[start : start + BATCH]
+        with timer("mapping"):
+            for part, ev in batch:
+                map_part(part, programme_slice(model, ev), vocabulary, topics, minter)
+                progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
+        with timer("validation"):
+            shapes = load_shapes(shapes_paths) if shapes is None else shapes
+            if checked is None and any(p.data is not None for p, _ in batch):
+                checked = validate(topics, shapes)
+            validate_parts([p for p, _ in batch], shapes, cache, vocabulary=checked)
+        for part, _ in batch:
+            part.data = None  # validated: the N-Quads lines are all that is written from here
+    shapes = load_shapes(shapes_paths) if shapes is None else shapes
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)
     if not report.conforms:
@@ -190,15 +204,12 @@ def build(
     licence = licence or next((e.licence for e in events if e.licence), None)
     with timer("related talks"):
         related = _related_talks(parts, vocabulary, minter)
-    with timer("serialisation"):
-        for part in parts:
-            part.data = None  # validated: the N-Quads lines are all that is written from here
-        with staged_release(out) as release:
-            manifest = _write_release(
-                release, (topics, related), model, (report, named, shapes), minter, parts, licence
-            )
-            manifest.timings = timer.timings
-            manifest.write(release)
+    with timer("serialisation"), staged_release(out) as release:
+        manifest = _write_release(
+            release, (topics, related), model, (report, named, shapes), minter, parts, licence
+        )
+        manifest.timings = timer.timings
+        manifest.write(release)
     cache.prune()
     progress(f"published {out} ({manifest.triples} triples)")
     return BuildResult(out, model, report, manifest, timer.timings)

@@ -168,7 +168,6 @@ def _distribution(graph: Graph, minter: Minter, dist: Distribution) -> None:
     ds = minter.dataset
     node = minter.distribution(dist.fmt)
     download = minter.download(dist.filename)
-    checksum = URIRef(f"{node}-checksum")
     for triple in (
         (ds, DCAT.distribution, node),
         (ds, VOID.dataDump, download),
@@ -176,11 +175,20 @@ def _distribution(graph: Graph, minter: Minter, dist: Distribution) -> None:
         (node, DCAT.mediaType, URIRef(spec.iana_iri)),
         (node, DCTERMS["format"], Literal(spec.media_type)),
         (node, DCAT.downloadURL, download),
-        (node, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)),
+    ):
+        graph.add(triple)
+    _size_and_checksum(graph, node, dist.byte_size, dist.sha256)
+
+
+def _size_and_checksum(graph: Graph, node: URIRef, byte_size: int, sha256: str) -> None:
+    """A distribution's ``dcat:byteSize`` and SPDX SHA-256 checksum (node ``{node}-checksum``)."""
+    checksum = URIRef(f"{node}-checksum")
+    for triple in (
+        (node, DCAT.byteSize, Literal(byte_size, datatype=XSD.nonNegativeInteger)),
         (node, SPDX.checksum, checksum),
         (checksum, RDF.type, SPDX.Checksum),
         (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        (checksum, SPDX.checksumValue, Literal(dist.sha256, datatype=XSD.hexBinary)),
+        (checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)),
     ):
         graph.add(triple)
 
@@ -188,7 +196,6 @@ def _distribution(graph: Graph, minter: Minter, dist: Distribution) -> None:
 def _file_distribution(graph: Graph, minter: Minter, file: FileDistribution) -> None:
     ds = minter.dataset
     node = minter.fragment(ds, file.slug)
-    checksum = URIRef(f"{node}-checksum")
     media = file.media_type.split(";")[0].strip()
     for triple in (
         (ds, DCAT.distribution, node),
@@ -197,13 +204,9 @@ def _file_distribution(graph: Graph, minter: Minter, file: FileDistribution) -> 
         (node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")),
         (node, DCTERMS["format"], Literal(file.media_type)),
         (node, DCAT.downloadURL, URIRef(file.url)),
-        (node, DCAT.byteSize, Literal(file.byte_size, datatype=XSD.nonNegativeInteger)),
-        (node, SPDX.checksum, checksum),
-        (checksum, RDF.type, SPDX.Checksum),
-        (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        (checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)),
     ):
         graph.add(triple)
+    _size_and_checksum(graph, node, file.byte_size, file.sha256)
     if file.conforms_to:
         graph.add((node, DCTERMS.conformsTo, URIRef(file.conforms_to)))
 

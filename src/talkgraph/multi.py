@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from .cache import BuildCache, Entry
 from .errors import InputError, Place
@@ -27,7 +29,7 @@ from .rdf import canonical_ntriples, to_graph
 from .topics import assign, assignments_graph
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
-from .vocab import bind_prefixes
+from .vocab import SH, bind_prefixes
 
 PROGRAMME_SUFFIXES = (
     *(".txt", ".md", ".markdown", ".html", ".htm"),  # pages
@@ -164,8 +166,56 @@ class Part:
     entry: Entry
     name: str = ""  # the event's slug, also the slug of its named graph
     reused: bool = False
-    data: Graph | None = None  # its graph plus the vocabulary, when mapped in this build
+    data: Graph | None = None  # its graph plus the vocabulary it uses, when mapped in this build
     report: Report | None = None
+
+
+def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node]]:
+    """The part of the topic vocabulary ``graph`` uses: every concept it names with the
+    concepts above it (``skos:broader``, transitively) and the schemes, with all their triples.
+
+    A programme is validated with this slice, and the vocabulary once on its own (see
+    :func:`validate_parts`): what the shapes say about a concept is then said with the
+    concept's own triples, without validating the whole vocabulary once per programme.
+    """
+    by_subject, broader, schemes = _vocabulary_index(topics)
+    wanted: set[Node] = {o for o in graph.objects() if o in by_subject}
+    wanted.update(schemes)
+    todo = list(wanted)
+    while todo:
+        for above in broader.get(todo.pop(), ()):
+            if above not in wanted:
+                wanted.add(above)
+                todo.append(above)
+    return [triple for node in wanted for triple in by_subject[node]]
+
+
+_VocabularyIndex = tuple[
+    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node]
+]
+_INDEXED: list[tuple[Graph, int, _VocabularyIndex]] = []  # the last vocabulary indexed
+
+
+def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
+    """The vocabulary's triples by subject, ``skos:broader`` by concept, and its schemes
+    (kept for the last vocabulary graph seen while its size is unchanged)."""
+    if _INDEXED and _INDEXED[0][0] is topics and _INDEXED[0][1] == len(topics):
+        return _INDEXED[0][2]
+    by_subject: dict[Node, list[tuple[Node, Node, Node]]] = {}
+    broader: dict[Node, list[Node]] = {}
+    for triple in topics:
+        by_subject.setdefault(triple[0], []).append(triple)
+        if triple[1] == _BROADER:
+            broader.setdefault(triple[0], []).append(triple[2])
+    schemes = list(topics.subjects(RDF.type, _SCHEME))
+    index = (by_subject, broader, schemes)
+    _INDEXED[:] = [(topics, len(topics), index)]
+    return index
+
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_BROADER = URIRef(_SKOS + "broader")
+_SCHEME = URIRef(_SKOS + "ConceptScheme")
 
 
 def map_part(
@@ -185,7 +235,7 @@ def map_part(
     entry.assignments = assignments
     entry.quads = quad_lines(graph, minter.graph(part.name))
     entry.results = None
-    graph += topics
+    graph.addN((*triple, graph) for triple in vocabulary_slice(topics, graph))
     part.data = graph
 
 
@@ -214,17 +264,37 @@ def _store_report(part: Part, report: Report, report_nt: str, cache: BuildCache)
         cache.store(entry)
 
 
+def merge_reports(main: Report, extra: Report | None) -> Report:
+    """``main`` with the results of ``extra`` added (under ``main``'s report node)."""
+    if extra is None or not extra.results:
+        return main
+    graph = bind_prefixes(Graph())
+    graph += main.graph
+    node = next(iter(main.graph.subjects(RDF.type, SH.ValidationReport)), None)
+    reports = set(extra.graph.subjects(RDF.type, SH.ValidationReport))
+    for subject, predicate, obj in extra.graph:
+        if subject in reports:
+            if predicate == SH.result and node is not None:
+                graph.add((node, SH.result, obj))
+            continue
+        graph.add((subject, predicate, obj))
+    if node is not None and not extra.conforms:
+        graph.set((node, SH.conforms, Literal(False)))
+    results = sorted(set(main.results) | set(extra.results), key=Result.sort_key)
+    return Report(results=results, graph=graph)
+
+
 #: What the forked validation processes read: set just before they are forked, never pickled.
-_FORK_SHARED: tuple[Sequence[Part], Graph] | None = None
+_FORK_SHARED: tuple[Sequence[Part], Graph, Report | None] | None = None
 
 
 def _validate_forked(index: int) -> tuple[int, list[Result], str]:
     """In a forked process: validate part ``index`` (its graph came with the fork)."""
     assert _FORK_SHARED is not None
-    parts, shapes = _FORK_SHARED
+    parts, shapes, vocabulary = _FORK_SHARED
     data = parts[index].data
     assert data is not None
-    report = validate(data, shapes)
+    report = merge_reports(validate(data, shapes), vocabulary)
     return index, list(report.results), report.graph.serialize(format="nt")
 
 
@@ -237,11 +307,19 @@ def cpu_count() -> int:
 
 
 def validate_parts(
-    parts: Sequence[Part], shapes: Graph, cache: BuildCache, processes: int | None = None
+    parts: Sequence[Part],
+    shapes: Graph,
+    cache: BuildCache,
+    vocabulary: Graph | Report | None = None,
+    processes: int | None = None,
 ) -> None:
     """Validate every part that needs it (see :func:`validate_part`), in parallel processes.
 
-    What the cache already proved is taken from it.  The others are validated by a pool of
+    What the cache already proved is taken from it.  ``vocabulary`` (the topic vocabulary) is
+    validated once, on its own (or given as its :class:`Report`), and its results are added to
+    each programme's report (each programme is validated with the slice of the vocabulary it
+    uses, see :func:`vocabulary_slice`), so a report says what it said when every programme
+    was validated with the whole vocabulary.  The programmes are validated by a pool of
     ``processes`` (default: one per CPU) forked from this process, so each programme's graph
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
@@ -252,16 +330,21 @@ def validate_parts(
             validate_part(part, shapes, cache)  # from the cache
         else:
             todo.append(part)
-    workers = min(processes or cpu_count(), len(todo))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for part in todo:
-            validate_part(part, shapes, cache)
+    if not todo:
         return
     for part in todo:
         if part.data is None:
             raise RuntimeError(f"{part.name}: validated before it was mapped")
+    extra = validate(vocabulary, shapes) if isinstance(vocabulary, Graph) else vocabulary
+    workers = min(processes or cpu_count(), len(todo))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for part in todo:
+            assert part.data is not None
+            report = merge_reports(validate(part.data, shapes), extra)
+            _store_report(part, report, report.graph.serialize(format="nt"), cache)
+        return
     global _FORK_SHARED
-    _FORK_SHARED = (todo, shapes)
+    _FORK_SHARED = (todo, shapes, extra)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
@@ -273,21 +356,6 @@ def validate_parts(
                 _store_report(todo[index], report, report_nt, cache)
     finally:
         _FORK_SHARED = None
-
-
-def union_graph(parts: Sequence[Part], topics: Graph) -> Graph:
-    """The union of all named graphs (the vocabulary's included) as one graph."""
-    if len(parts) == 1 and parts[0].data is not None:
-        return parts[0].data  # already the programme's graph plus the vocabulary
-    union = bind_prefixes(Graph())
-    union += topics
-    cached = "".join(triple_line(q) for p in parts if p.data is None for q in p.entry.quads or [])
-    if cached:
-        union.parse(data=cached, format="nt")
-    for part in parts:
-        if part.data is not None:
-            union += part.data
-    return union
 
 
 def trig_text(quads: Iterable[str]) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from ..errors import InputError, Place
 from ..model import EventInfo, Programme
-from .document import read_text
+from .document import decode_text, read_bytes
 from .event import load_event, merge_event
 from .extract import find_arxiv_ids, find_coauthors
 from .fetch import as_url, fetch_text
-from .importers import EXPORT_FORMATS, detect, load_export, read_bytes
+from .importers import EXPORT_FORMATS, detect, load_export
 from .structured import (
     load_structured,
     parse_structured,
@@ -56,23 +56,21 @@ def load_programme(
     url = as_url(path)
     if url is not None:  # a page or an export on the web (ingest/fetch.py)
         text, name = fetch_text(url)
-        found = fmt if fmt in EXPORT_FORMATS else None
-        if fmt is None and text.strip():
-            found = detect(text.encode("utf-8"), name)
-        if found is not None:
-            return _with_event(load_export(text.encode("utf-8"), name, found), event)
-        return _with_event(parse_text(text, name), event)
-    if fmt in EXPORT_FORMATS or fmt is None:
-        data, name = read_bytes(path)
-        found = fmt or (detect(data, name) if data.strip() else None)
-        if found is not None:
-            programme = load_export(data, name, found)
-            return _with_event(programme, event)
-    if fmt == "structured" or (fmt is None and Path(path).suffix.lower() in STRUCTURED_SUFFIXES):
+        data = text.encode("utf-8")
+    else:
+        data, name = read_bytes(path)  # read once, whatever the format turns out to be
+    found = fmt if fmt in EXPORT_FORMATS else None
+    if fmt is None and data.strip():
+        found = detect(data, name)
+    if found is not None:
+        return _with_event(load_export(data, name, found), event)
+    structured = fmt == "structured" or (
+        fmt is None and Path(path).suffix.lower() in STRUCTURED_SUFFIXES
+    )
+    if url is None and structured:
         programme = load_structured(path)
     else:
-        text, name = read_text(path)
-        programme = parse_text(text, name)
+        programme = parse_text(decode_text(data, name), name)
     return _with_event(programme, event)
 
 

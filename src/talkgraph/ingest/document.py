@@ -39,17 +39,29 @@ def field_name(path: PathKey) -> str:
     return out
 
 
-def read_text(path: Path | str) -> tuple[str, str]:
-    """The UTF-8 text of a file and its name; InputError when it cannot be a text file."""
+def read_bytes(path: Path | str) -> tuple[bytes, str]:
+    """The bytes of a file and its name; InputError when unreadable or over :data:`MAX_BYTES`
+    (read no further than that)."""
     p = Path(path)
-    name = p.name
     try:
         with p.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", Place(name)) from exc
+        raise InputError(f"cannot read file: {exc.strerror or exc}", Place(p.name)) from exc
     if len(data) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(name))
+        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(p.name))
+    return data, p.name
+
+
+def read_text(path: Path | str) -> tuple[str, str]:
+    """The UTF-8 text of a file and its name; InputError when it cannot be a text file."""
+    data, name = read_bytes(path)
+    return decode_text(data, name), name
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """``data`` as UTF-8 text (a BOM dropped) within the line limits; InputError naming the
+    line when it is empty, binary or not UTF-8."""
     if not data.strip():
         raise InputError("file is empty", Place(name))
     if b"\x00" in data:
@@ -63,7 +75,7 @@ def read_text(path: Path | str) -> tuple[str, str]:
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", Place(name, line)
         ) from exc
     check_lines(text, name)
-    return text, name
+    return text
 
 
 def check_lines(text: str, name: str, max_line_chars: int | None = None) -> None:

@@ -316,9 +316,9 @@ def understand_file(path: object) -> Understanding:
     from pathlib import Path
 
     from . import load_programme
-    from .document import read_text
+    from .document import decode_text, read_bytes
     from .fetch import as_url, fetch_text
-    from .importers import detect, load_export, read_bytes
+    from .importers import detect, load_export
     from .text import parse_text
 
     url = as_url(path)
@@ -335,7 +335,7 @@ def understand_file(path: object) -> Understanding:
         programme = load_programme(Path(str(path)))
         return Understanding(programme.source, "structured", programme, (), ("structured",))
     if url is None:
-        text, name = read_text(Path(str(path)))
+        text = decode_text(data, name)
     result = understand(text, name)
     try:
         programme = parse_text(text, name)

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 _COSTS_KEPT = 4096  # query texts whose last cost the pool remembers
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _ERRORS: dict[str, type[TalkgraphError]] = {
     cls.__name__: cls
     for cls in (
@@ -65,6 +66,21 @@ def pool_size(workers: int) -> int:
     if workers > 0:
         return workers
     return max(2, (os.cpu_count() or 1) + 1)
+
+
+#: The scheduling priority (nice value) of a worker while it runs a heavy query, so the cheap
+#: queries of the fast lane get the CPU first when both want it.
+HEAVY_NICE = 10
+
+
+def _set_nice(worker: _Worker, value: int) -> bool:
+    """Set ``worker``'s nice value; ``False`` if not permitted (lowering it back needs
+    ``CAP_SYS_NICE`` or a high enough ``RLIMIT_NICE``) or the process is gone."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.pid, value)
+    except OSError:
+        return False
+    return True
 
 
 def _address_space() -> int:
@@ -238,6 +254,15 @@ class _Worker:
                     break
         return b"".join(chunks)[-65536:]
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the process has used (user + system), ``None`` if unknown."""
+        try:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
     def is_alive(self) -> bool:
         if self.exitcode is not None:
             return False
@@ -275,18 +300,24 @@ class _Worker:
 class WorkerPool:
     """``size`` forked workers that run :class:`Request` objects with a deadline, in two lanes.
 
-    Every query starts in the *fast lane*.  One still running after ``promote_after`` seconds
-    is *heavy*: it moves to the heavy lane, where at most ``size - 1`` queries run at once (all
-    of them when ``size`` is 1), so at least one worker is always left for cheap queries while
-    heavy ones use the other cores.  When the heavy lane is full the promoted query is stopped
-    (its worker killed and replaced) and queued for the heavy lane, to start again from the
-    beginning within what is left of its time limit.  A query text seen heavy before goes
-    straight to the heavy lane (a small memory of recent costs).
+    Every query starts in the *fast lane*.  One that has used ``promote_after`` seconds of CPU
+    and is still running is *heavy*: it moves to the heavy lane, where at most ``size - 1``
+    queries run at once (all of them when ``size`` is 1), so at least one worker is always left
+    for cheap queries while heavy ones use the other cores.  When the heavy lane is full the
+    promoted query is stopped (its worker killed and replaced) and queued for the heavy lane, to
+    start again from the beginning within what is left of its time limit.  A query text seen
+    heavy before goes straight to the heavy lane (a small memory of recent costs).
 
-    Waiting is bounded in both lanes: at most ``queue_depth`` requests wait per lane, and one
-    more is refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``); a wait
-    longer than the query's own time limit ends the same way.  So the web threads held by the
-    store are bounded by the workers and the queues, and the rest keep serving pages.
+    A heavy query's worker runs at a lower scheduling priority (nice :data:`HEAVY_NICE`), so
+    when every core is busy the cheap queries get the CPU first; afterwards its priority is
+    restored, or, where that is not permitted, the worker is replaced by a fresh fork.
+
+    Waiting is bounded in both lanes: at most ``queue_depth`` requests wait for the fast lane
+    and twice as many as the heavy lane runs wait for it; one more is refused at once with
+    :class:`QueryBusy` (HTTP 503 with ``Retry-After``), and a wait longer than the query's own
+    time limit ends the same way.  So heavy queries hold at most ``3 * (size - 1)`` web threads
+    (running and waiting), cheap ones only briefly, and the other threads keep serving pages
+    and static files (the server's 8 threads against 3 workers on 2 CPUs: 6 and 2).
     """
 
     def __init__(
@@ -308,7 +339,8 @@ class WorkerPool:
         self.promote_after = promote_after
         self.heavy_cap = max(1, size - 1)
         depth = queue_depth if queue_depth is not None else max(8, 4 * size)
-        self._depth = {False: depth, True: max(2, depth // 2)}
+        # few heavy queries may wait: each holds a web thread for up to its time limit
+        self._depth = {False: depth, True: 2 * self.heavy_cap}
         self._waiting = {False: 0, True: 0}
         self._heavy_running = 0
         self._costs: OrderedDict[bytes, float] = OrderedDict()
@@ -446,15 +478,19 @@ class WorkerPool:
                     self._release(None, heavy)
                     raise QueryAborted("the query service has been shut down")
                 worker = fresh
-            outcome, reply = self._exchange(worker, request, heavy, started, deadline, timeout)
+            try:
+                outcome, reply, cost = self._exchange(
+                    worker, request, heavy, started, deadline, timeout
+                )
+            except QueryTimeout:
+                self._remember(key, timeout)  # next time it goes straight to the heavy lane
+                raise
+            self._remember(key, cost)
             if outcome == "requeue":  # promoted while the heavy lane was full: start again
-                self._remember(key, time.monotonic() - started)
                 heavy = True
                 continue
             break
-        took = time.monotonic() - started
-        self._remember(key, took)
-        log.debug("query answered in %.3f s", took)
+        log.debug("query answered in %.3f s", time.monotonic() - started)
         assert reply is not None
         return _unpack(reply)
 
@@ -466,19 +502,39 @@ class WorkerPool:
         started: float,
         deadline: float,
         timeout: float,
-    ) -> tuple[str, tuple[object, ...] | None]:
-        """Send ``request`` to ``worker`` (taken in lane ``heavy``) and wait for its reply."""
-        left = max(deadline - time.monotonic(), 0.001)
+    ) -> tuple[str, tuple[object, ...] | None, float]:
+        """Send ``request`` to ``worker`` (taken in lane ``heavy``) and wait for its reply;
+        also the query's cost: the CPU seconds its worker used (wall time where unknown).
+
+        A fast-lane query is promoted once it has used ``promote_after`` seconds of CPU, not
+        of wall time: on a machine whose CPUs are all busy a cheap query can wait long for
+        the CPU, and that does not make it heavy."""
+        sent = time.monotonic()
+        cpu = worker.cpu_seconds()
+
+        def cost() -> float:
+            now = worker.cpu_seconds()
+            return now - cpu if now is not None and cpu is not None else time.monotonic() - sent
+
+        left = max(deadline - sent, 0.001)
         try:
             worker.conn.send((request, left))
-            if not heavy:
-                ready = worker.conn.poll(min(self.promote_after, left))
+            if heavy:
+                _set_nice(worker, HEAVY_NICE)
+            else:
+                ready = False
+                while not ready and time.monotonic() < deadline:
+                    ready = worker.conn.poll(min(self.promote_after, left))
+                    if not ready and cost() >= self.promote_after:
+                        break
                 if not ready and time.monotonic() < deadline:
                     if self._promote():
                         heavy = True
+                        _set_nice(worker, HEAVY_NICE)
                     else:
+                        spent = cost()
                         self._release(self._retire(worker), False)
-                        return "requeue", None
+                        return "requeue", None, spent
             if heavy or not ready:
                 ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
             reply = worker.conn.recv() if ready else None
@@ -507,8 +563,12 @@ class WorkerPool:
                 f"the query was stopped after the time limit of {timeout:g} s; "
                 "simplify it or add a LIMIT"
             )
-        self._release(worker, heavy)
-        return "done", reply
+        spent = cost()
+        if heavy and not _set_nice(worker, 0):  # cannot be made cheap again: replace it
+            self._release(self._retire(worker), heavy)
+        else:
+            self._release(worker, heavy)
+        return "done", reply, spent
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from ...errors import InputError, Place
 from ...model import Programme
-from ..document import MAX_BYTES
+from ..document import decode_text
 from .c3voc import is_c3voc, parse_c3voc
 from .frab import parse_frab
 from .ical import parse_ical
@@ -44,19 +44,6 @@ _SUFFIXES = {
     ".xlsx": "xlsx",
 }
 _XML_SCHEDULE = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<schedule[\s>]", re.S)
-
-
-def read_bytes(path: Path | str) -> tuple[bytes, str]:
-    """The bytes of a file and its name; :class:`InputError` when unreadable or too large."""
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", Place(p.name)) from exc
-    if len(data) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", Place(p.name))
-    return data, p.name
 
 
 def _json(data: bytes) -> Any:
@@ -114,16 +101,9 @@ def load_export(data: bytes, name: str, fmt: str) -> Programme:
     if fmt == "xlsx":
         return parse_xlsx(data, name)
     if fmt in ("csv", "tsv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise InputError(
-                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", Place(name, line)
-            ) from None
-        return parse_csv(text, name, "\t" if fmt == "tsv" else None)
+        return parse_csv(decode_text(data, name), name, "\t" if fmt == "tsv" else None)
     known = ", ".join(EXPORT_FORMATS)
     raise InputError(f"unknown export format {fmt!r} (known: {known})", Place(name))
 
 
-__all__ = ["EXPORT_FORMATS", "detect", "load_export", "read_bytes"]
+__all__ = ["EXPORT_FORMATS", "detect", "load_export"]
