@@ -216,8 +216,9 @@ def dumps(prog: Programme) -> str:
 
 def triples_per_talk(seed: int, directory: Path) -> tuple[float, int]:
     """(triples per talk, fixed triples of the topic scheme), measured on a small sample."""
-    from talkgraph.build import make_graph
+    from talkgraph.rdf import to_graph
     from talkgraph.resolve import resolve
+    from talkgraph.topics import assign, assignments_graph
 
     corpus = Corpus(random.Random(f"calibrate-{seed}"), CALIBRATION_TALKS // 2)
     paths, talks, number = [], 0, 0
@@ -230,8 +231,14 @@ def triples_per_talk(seed: int, directory: Path) -> tuple[float, int]:
         talks += len(prog.talks)
     minter = Minter()
     model = resolve([load_programme(p) for p in paths], Registry.load())
-    fixed = len(vocabulary_graph(load_vocabulary(), minter))
-    return (len(make_graph(model, minter)) - fixed) / talks, fixed
+    vocabulary = load_vocabulary()
+    fixed = len(vocabulary_graph(vocabulary, minter))
+    # the triples a build maps per talk: entities, the topic scheme and topic assignments
+    graph = to_graph(model, minter) + vocabulary_graph(vocabulary, minter)
+    graph += assignments_graph(
+        assign(model.talks.values(), vocabulary), list(model.talks.values()), minter
+    )
+    return (len(graph) - fixed) / talks, fixed
 
 
 def generate(triples: int, seed: int, out: Path, *, quiet: bool = True) -> list[Path]:

@@ -12,7 +12,7 @@ from talkgraph.errors import TalkgraphError
 
 PACKAGE = Path(errors.__file__).parent
 #: Modules whose exceptions have not moved yet (named in the errors docstring).
-PENDING = {"store/base.py"}
+PENDING: set[str] = set()
 
 
 def _exception_classes(module_name: str) -> list[str]:

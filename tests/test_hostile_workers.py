@@ -9,9 +9,8 @@ import time
 import pytest
 from flask import Flask
 
-from talkgraph.errors import ConfigError, QueryRefused
+from talkgraph.errors import ConfigError, QueryAborted, QueryRefused
 from talkgraph.store import pool as pool_module
-from talkgraph.store.base import QueryAborted
 from talkgraph.store.oxigraph import Executor, Request
 from talkgraph.store.pool import ALLOW_NO_NETNS, WorkerPool
 

@@ -51,12 +51,12 @@ from .multi import (
     violations_text,
 )
 from .publish import staged_release
-from .rdf import ntriples_to, to_graph
+from .rdf import ntriples_to
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .resolve import resolve
 from .resources import data_file
-from .topics import Vocabulary, assign, assignments_graph, load_vocabulary, vocabulary_graph
+from .topics import Vocabulary, load_vocabulary, vocabulary_graph
 from .topics.links import talk_similarity
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
 from .validation import SHAPES_DIR, Report, load_shapes, validate
@@ -123,16 +123,6 @@ class _Stage:
 def ingest(programmes: Sequence[Path], event: Path | None = None) -> list[Programme]:
     """Load each programme (directories expanded); ``event`` applies when there is one."""
     return [load_programme(s.path, event=s.sidecar) for s in discover(programmes, event)]
-
-
-def make_graph(model: KnowledgeModel, minter: Minter, topics_path: Path | None = None) -> Graph:
-    """The dataset's RDF graph: entities, the topic scheme and topic assignments."""
-    graph = to_graph(model, minter)
-    vocabulary = load_vocabulary(topics_path)
-    assignments = assign(model.talks.values(), vocabulary)
-    graph += vocabulary_graph(vocabulary, minter)
-    graph += assignments_graph(assignments, list(model.talks.values()), minter)
-    return bind_prefixes(graph)
 
 
 def build(

@@ -16,13 +16,12 @@ Anything else is a bug.  The tree (exit code 2 and HTTP 400 unless shown)::
         ├── QueryTimeout        ran past the time limit                         (HTTP 503)
         ├── ResultTooLarge      past the row or byte limit                      (HTTP 413)
         ├── StoreRefused        a remote store answered an HTTP error (``status``)
-        ├── QuerySyntaxError    the parser rejects it (``place``: line, column)  [store/base.py]
-        ├── QueryTooLarge       a query text past the size limit      (HTTP 413) [store/base.py]
-        ├── QueryAborted        its worker died and was replaced      (HTTP 503) [store/base.py]
-        └── QueryBusy           every worker is taken: retry later    (HTTP 503) [store/base.py]
+        ├── QuerySyntaxError    the parser rejects it (``place``: line, column)
+        ├── QueryTooLarge       a query text past the size limit                (HTTP 413)
+        ├── QueryAborted        its worker died and was replaced                (HTTP 503)
+        └── QueryBusy           every worker is taken: retry later   (HTTP 503, Retry-After)
 
-The four marked [store/base.py] are still defined there (they move here with the next change
-of that module); ``tests/test_errors_tree.py`` checks that every other exception is here.
+``tests/test_errors_tree.py`` checks that every exception of the package is here and drawn.
 """
 
 from __future__ import annotations
@@ -106,6 +105,50 @@ class ResultTooLarge(QueryError):
     """A SPARQL result exceeded the configured row or byte limit."""
 
     http_status = 413
+
+
+class QuerySyntaxError(QueryError):
+    """A query the SPARQL parser rejects; ``place`` holds its line and column."""
+
+    def __init__(self, message: str, line: int, column: int, excerpt: str = "") -> None:
+        self.excerpt = excerpt
+        super().__init__(message, Place("query", line, column))
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        assert self.place is not None
+        data.update(line=self.place.line, column=self.place.column, excerpt=self.excerpt)
+        return data
+
+
+class QueryTooLarge(QueryError):
+    """A query text longer than :attr:`talkgraph.store.Limits.max_query_bytes`."""
+
+    http_status = 413
+
+
+class QueryAborted(QueryError):
+    """The worker running a query died (it ran out of its memory limit) and was replaced."""
+
+    http_status = 503
+
+
+class QueryBusy(QueryError):
+    """Every worker that could run the query is taken and its queue is full: try again later.
+
+    ``retry_after`` (seconds) is sent as HTTP ``Retry-After``.
+    """
+
+    http_status = 503
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        data["retry_after"] = self.retry_after
+        return data
 
 
 class StoreRefused(QueryError):

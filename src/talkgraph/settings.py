@@ -102,3 +102,17 @@ DEFAULTS: dict[str, float | int | bool | str | None] = {s.key: s.default for s i
 def default(key: str) -> float | int | bool | str | None:
     """The default of one setting (KeyError for a key that is not in :data:`SETTINGS`)."""
     return DEFAULTS[key]
+
+
+def integer(key: str) -> int:
+    """The default of a whole-number setting (a count, a size)."""
+    value = DEFAULTS[key]
+    assert isinstance(value, int) and not isinstance(value, bool), key
+    return value
+
+
+def seconds(key: str) -> float:
+    """The default of a setting in seconds."""
+    value = DEFAULTS[key]
+    assert isinstance(value, int | float) and not isinstance(value, bool), key
+    return float(value)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import QueryAborted, QueryBusy, QuerySyntaxError, QueryTooLarge
 from ..iris import Minter
-from .base import Backend, Limits, QueryAborted, QueryBusy, QuerySyntaxError, QueryTooLarge
+from ..settings import integer
+from .base import Backend, Limits
 from .disk import DiskStore
 from .guard import QueryForm, check_query
 from .memory import MemoryStore
@@ -56,8 +58,8 @@ def open_store(
     base_iri: str,
     *,
     limits: Limits | None = None,
-    workers: int = 0,
-    worker_memory_mb: int = 2048,
+    workers: int = integer("WORKERS"),
+    worker_memory_mb: int = integer("WORKER_MEMORY_MB"),
     store: str | None = None,
     graph: str | None = None,
 ) -> Backend:

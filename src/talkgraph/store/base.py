@@ -1,4 +1,5 @@
-"""The store interface every backend implements, its limits, and its own errors."""
+"""The store interface every backend implements, and its limits (their defaults come from
+the settings table).  Its errors are in :mod:`talkgraph.errors`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from rdflib.term import Node as RdfNode
 
-from ..errors import Place, QueryError
+from ..errors import QueryTooLarge
+from ..settings import integer, seconds
 from .results import QueryResult, Term
 
 if TYPE_CHECKING:
@@ -22,54 +24,10 @@ if TYPE_CHECKING:
 class Limits:
     """Bounds on one query; ``timeout`` in seconds, sizes in bytes."""
 
-    timeout: float = 10.0
-    max_rows: int = 10_000
-    max_result_bytes: int = 64 * 1024 * 1024
-    max_query_bytes: int = 64 * 1024
-
-
-class QuerySyntaxError(QueryError):
-    """A query the SPARQL parser rejects; ``place`` holds its line and column."""
-
-    def __init__(self, message: str, line: int, column: int, excerpt: str = "") -> None:
-        self.excerpt = excerpt
-        super().__init__(message, Place("query", line, column))
-
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
-        assert self.place is not None
-        data.update(line=self.place.line, column=self.place.column, excerpt=self.excerpt)
-        return data
-
-
-class QueryTooLarge(QueryError):
-    """A query text longer than :attr:`Limits.max_query_bytes`."""
-
-    http_status = 413
-
-
-class QueryAborted(QueryError):
-    """The worker running a query died (it ran out of its memory limit) and was replaced."""
-
-    http_status = 503
-
-
-class QueryBusy(QueryError):
-    """Every worker that could run the query is taken and its queue is full: try again later.
-
-    ``retry_after`` (seconds) is sent as HTTP ``Retry-After``.
-    """
-
-    http_status = 503
-
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        self.retry_after = retry_after
-        super().__init__(message)
-
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
-        data["retry_after"] = self.retry_after
-        return data
+    timeout: float = seconds("QUERY_TIMEOUT")
+    max_rows: int = integer("MAX_ROWS")
+    max_result_bytes: int = integer("MAX_RESULT_BYTES")
+    max_query_bytes: int = integer("MAX_QUERY_BYTES")
 
 
 class Backend(Protocol):

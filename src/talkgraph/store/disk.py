@@ -32,6 +32,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import ConfigError, QueryError
+from ..manifest import Manifest, read_manifest
+from ..settings import integer
 from ..vocab import PREFIXES
 from .base import Limits
 from .memory import DATA_FILES, MemoryStore, load_plan
@@ -57,18 +59,16 @@ class Loaded:
 def build_key(data_dir: Path, base_iri: str) -> str:
     """The identity of a build's data: sha256 of its data files (manifest) and base IRI."""
     try:
-        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest.get("files", {}) if isinstance(manifest, dict) else {}
-    except (OSError, ValueError):
-        files = {}
+        manifest: Manifest | None = read_manifest(data_dir)
+    except ConfigError:
+        manifest = None  # every file's digest is computed
     digest = hashlib.sha256(f"talkgraph-store/{LAYOUT_VERSION}\n{base_iri}\n".encode())
     for name in DATA_FILES:
         path = data_dir / name
         if not path.is_file():
             continue
-        entry = files.get(name) if isinstance(files, dict) else None
-        sha = entry.get("sha256") if isinstance(entry, dict) else None
-        if not isinstance(sha, str):
+        sha = manifest.sha256(name) if manifest is not None else ""
+        if not sha:
             sha = _file_sha256(path)
         digest.update(f"{name} {sha}\n".encode())
     return digest.hexdigest()
@@ -214,7 +214,7 @@ class DiskStore(MemoryStore):
         *,
         limits: Limits | None = None,
         workers: int = 2,
-        worker_memory_mb: int = 2048,
+        worker_memory_mb: int = integer("WORKER_MEMORY_MB"),
     ) -> None:  # not super(): MemoryStore would open the store here
         self.limits = limits or Limits()
         self.store_dir = Path(store_dir)

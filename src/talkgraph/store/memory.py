@@ -11,6 +11,7 @@ from rdflib.term import Node as RdfNode
 
 from ..errors import QueryError
 from ..iris import Minter
+from ..settings import integer
 from ..vocab import PREFIXES
 from .base import Limits, admit
 from .oxigraph import Executor, LoadStep, Request, bind_values, load_files
@@ -112,7 +113,7 @@ class MemoryStore:
         *,
         limits: Limits | None = None,
         workers: int = 2,
-        worker_memory_mb: int = 2048,
+        worker_memory_mb: int = integer("WORKER_MEMORY_MB"),
     ) -> None:
         self.limits = limits or Limits()
         self.triple_count = executor.default_graph_size()
@@ -127,7 +128,7 @@ class MemoryStore:
         *,
         limits: Limits | None = None,
         workers: int = 2,
-        worker_memory_mb: int = 2048,
+        worker_memory_mb: int = integer("WORKER_MEMORY_MB"),
     ) -> MemoryStore:
         """Load ``data_dir``'s ``dataset.nt`` (required), ``dataset.nq`` and ``void.ttl``;
         ``workers`` 0 or less: one per CPU and one more (see :func:`~.pool.pool_size`)."""

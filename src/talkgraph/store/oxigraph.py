@@ -18,8 +18,7 @@ from rdflib.term import Literal as RdfLiteral
 from rdflib.term import Node as RdfNode
 from rdflib.term import URIRef as RdfURIRef
 
-from ..errors import QueryError, QueryRefused, ResultTooLarge
-from .base import QuerySyntaxError
+from ..errors import QueryError, QueryRefused, QuerySyntaxError, ResultTooLarge
 from .guard import where_group_start
 from .results import CANONICAL, QueryResult, Term, formats_for, solutions_result, triples_result
 

@@ -29,13 +29,17 @@ from multiprocessing.connection import Connection, Pipe
 from ..errors import (
     ConfigError,
     NotFound,
+    QueryAborted,
+    QueryBusy,
     QueryError,
     QueryRefused,
+    QuerySyntaxError,
     QueryTimeout,
+    QueryTooLarge,
     ResultTooLarge,
     TalkgraphError,
 )
-from .base import QueryAborted, QueryBusy, QuerySyntaxError, QueryTooLarge
+from ..settings import integer
 from .oxigraph import Executor, Request
 from .results import QueryResult
 
@@ -325,7 +329,7 @@ class WorkerPool:
         executor: Executor,
         *,
         size: int = 2,
-        memory_mb: int = 2048,
+        memory_mb: int = integer("WORKER_MEMORY_MB"),
         promote_after: float = 0.1,
         queue_depth: int | None = None,
     ) -> None:

@@ -29,10 +29,6 @@ class ResultFormat:
     media_type: str
     oxigraph: ox.QueryResultsFormat | ox.RdfFormat
 
-    @property
-    def is_graph(self) -> bool:
-        return isinstance(self.oxigraph, ox.RdfFormat)
-
 
 #: SELECT and ASK results, the first is the default.
 TABLE_FORMATS: dict[str, ResultFormat] = {

@@ -40,6 +40,7 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
 
 from ..errors import QueryRefused
 from ..formats import FORMATS
+from ..settings import integer
 from ..store import QueryTooLarge
 from ..store.base import admit
 from ..vocab import SD
@@ -79,7 +80,6 @@ _RESULT_FORMAT_IRIS = (
 )
 _TEXT_TYPES = ("text/", "application/sparql-results+", "application/n-triples", "application/ld")
 _CACHE_KEY = "talkgraph.answers"  # an app extension: dropped when another dataset is swapped in
-DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 CACHE_CONTROL = "public, no-cache"
 
 
@@ -119,7 +119,7 @@ def _answers() -> AnswerCache | None:
     app = current_app
     found = app.extensions.get(_CACHE_KEY)
     if found is None:
-        size = int(app.config.get("ANSWER_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+        size = int(app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
         if size <= 0:
             return None
         found = app.extensions.setdefault(_CACHE_KEY, AnswerCache(size))
