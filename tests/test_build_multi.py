@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from talkgraph.build import build
 from talkgraph.errors import InputError, ValidationFailed
 from talkgraph.iris import Minter
-from talkgraph.multi import discover
+from talkgraph.parts import discover
 from talkgraph.vocab import CONF, DCAT, SCHEMA
 
 PROGRAMMES = Path(__file__).parent / "fixtures" / "programmes"

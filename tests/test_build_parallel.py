@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, SKOS
 from talkgraph.build import build
 from talkgraph.cache import BuildCache
 from talkgraph.iris import Minter
-from talkgraph.multi import (
+from talkgraph.parts import (
     Part,
     map_part,
     programme_slice,
@@ -30,7 +30,7 @@ PROGRAMMES = Path(__file__).parent / "fixtures" / "programmes"
 
 def _parts() -> tuple[list[Part], Graph]:
     from talkgraph.build import _ingest_one
-    from talkgraph.multi import discover
+    from talkgraph.parts import discover
 
     minter = Minter()
     cache = BuildCache(None)

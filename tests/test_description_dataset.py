@@ -10,10 +10,10 @@ from rdflib import Graph, Literal, URIRef
 
 from support.dumps import dump
 from talkgraph import vocab as v
-from talkgraph.description import Distribution, class_slug, describe, statistics
 from talkgraph.errors import ConfigError
 from talkgraph.iris import Minter
 from talkgraph.rdf import to_graph
+from talkgraph.void import Distribution, class_slug, describe, statistics
 from test_rdf_golden import assert_isomorphic, load_golden
 from test_resolve_crafted import crafted_model
 

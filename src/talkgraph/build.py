@@ -26,7 +26,6 @@ from rdflib.namespace import RDF
 
 from . import __version__
 from .cache import BuildCache, Entry, cache_dir, file_digest, input_key, shared_key
-from .description import Distribution, describe
 from .errors import ConfigError, InputError, Place, ValidationFailed
 from .exports import schedule_distribution, write_schedules
 from .formats import FORMATS
@@ -35,7 +34,7 @@ from .ingest import load_programme
 from .iris import Minter
 from .manifest import FileEntry, Manifest, ProgrammeEntry
 from .model import KnowledgeModel, Programme
-from .multi import (
+from .parts import (
     TOPICS_GRAPH,
     Part,
     Source,
@@ -50,10 +49,10 @@ from .multi import (
     validate_parts,
     violations_text,
 )
-from .publish import staged_release
 from .rdf import ntriples_to
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
+from .release import staged_release
 from .resolve import resolve
 from .resources import data_file
 from .topics import Vocabulary, load_vocabulary, vocabulary_graph
@@ -61,6 +60,7 @@ from .topics.links import talk_similarity
 from .topics.vocabulary import DEFAULT_PATH as DEFAULT_TOPICS
 from .validation import SHAPES_DIR, Report, load_shapes, validate
 from .vocab import bind_prefixes
+from .void import Distribution, describe
 
 DEFAULT_PROGRAMME = data_file("workshop-programme.txt")  # the seed, shipped in the package
 DEFAULT_OUT = Path("build")
@@ -141,7 +141,7 @@ def build(
 ) -> BuildResult:
     """Run the whole pipeline and publish ``out`` atomically.
 
-    ``programmes`` are files or directories (see :func:`talkgraph.multi.discover`).  Raises
+    ``programmes`` are files or directories (see :func:`talkgraph.parts.discover`).  Raises
     :class:`InputError` for unreadable input and :class:`ValidationFailed` when a programme's
     graph has SHACL violations; in both cases ``out`` is left exactly as it was.  ``fmt``
     forces the input format of every programme (see :data:`talkgraph.ingest.FORMAT_NAMES`).

@@ -5,7 +5,7 @@ programme named by its *input key*: the SHA-256 of the programme file and its si
 and name), the registry, the topic vocabulary, the shapes, the talkgraph version and the base
 IRI.  An entry holds the parsed :class:`Programme`, the programme's topic assignments, its named
 graph as N-Quads and its validation results, together with the digest of the programme's slice
-of the resolved model (see :mod:`talkgraph.multi`).  A build reuses the parse when the input key
+of the resolved model (see :mod:`talkgraph.parts`).  A build reuses the parse when the input key
 matches, and the rest only when the slice digest matches too — so a speaker whose institution
 changed in another programme is remapped everywhere.
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Programme
-from .publish import write_bytes_atomic
+from .release import write_bytes_atomic
 from .topics import Assignment
 from .validation import Result
 

@@ -23,10 +23,10 @@ from typing import Any
 import icalendar
 
 from . import __version__
-from .description import FileDistribution
 from .iris import Minter
 from .manifest import FileEntry
 from .model import Event, KnowledgeModel, Talk
+from .void import FileDistribution
 
 ICS_MEDIA = "text/calendar; charset=utf-8"
 XML_MEDIA = "application/xml"

@@ -6,7 +6,7 @@ from rdflib import Graph, URIRef
 
 from talkgraph.formats import get_format
 from talkgraph.iris import Minter
-from talkgraph.multi import quad_lines, trig_text
+from talkgraph.parts import quad_lines, trig_text
 from talkgraph.rdf import canonical_ntriples, ntriples_to
 
 #: The graph a plain graph's quads go into (``graph/main`` under the default base).
