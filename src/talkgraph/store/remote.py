@@ -26,14 +26,15 @@ import pyoxigraph as ox
 from rdflib.term import Node as RdfNode
 
 from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge, StoreRefused
+from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Limits, admit
 from .guard import analyse
 from .oxigraph import bind_values
 from .results import CANONICAL, QueryResult, Term, formats_for
 
-_JSON = "application/sparql-results+json"
-_NT = "application/n-triples"
+_JSON = RESULT_TYPES["json"].media_type
+_NT = FORMATS["nt"].media_type
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
@@ -246,7 +247,7 @@ class RemoteStore:
             media = (info.get_content_type() if info is not None else "") or ""
             reader = io.BufferedReader(CappedReader(response, self.limits.max_result_bytes))
             try:
-                if media in (_NT, "text/plain"):
+                if media in (_NT, TEXT_TYPE):
                     result = self._graph(reader, limit, result_format)
                 else:
                     result = self._table(reader, limit)

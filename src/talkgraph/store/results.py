@@ -15,7 +15,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from ..errors import ResultTooLarge
-from ..formats import FORMATS
+from ..formats import FORMATS, RESULT_TYPES
 
 QueryKind = Literal["select", "ask", "graph"]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -30,14 +30,15 @@ class ResultFormat:
     oxigraph: ox.QueryResultsFormat | ox.RdfFormat
 
 
-#: SELECT and ASK results, the first is the default.
+#: SELECT and ASK results, the first is the default (names and media types from
+#: :mod:`talkgraph.formats`).
 TABLE_FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-        ResultFormat("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-        ResultFormat("csv", "text/csv", ox.QueryResultsFormat.CSV),
-        ResultFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    name: ResultFormat(name, RESULT_TYPES[name].media_type, results)
+    for name, results in (
+        ("json", ox.QueryResultsFormat.JSON),
+        ("xml", ox.QueryResultsFormat.XML),
+        ("csv", ox.QueryResultsFormat.CSV),
+        ("tsv", ox.QueryResultsFormat.TSV),
     )
 }
 #: CONSTRUCT and DESCRIBE results (names and media types from :mod:`talkgraph.formats`).

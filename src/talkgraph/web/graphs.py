@@ -39,6 +39,7 @@ from ..graphs import (
     rows_from_bindings,
 )
 from . import state
+from .media import typed
 
 bp = Blueprint("graphs", __name__, url_prefix="/graphs")
 
@@ -118,8 +119,7 @@ def _export(kind: str, fmt: str) -> Response:
     min_weight = _min_weight(kind)
     g = cotopic_graph(_kind(kind, EXPORT_KINDS), min_weight)
     spec = FORMATS[fmt]
-    media = f"{spec.media_type}; charset=utf-8" if spec.media_type.startswith("text/") else None
-    response = Response(export_graph(g, fmt), mimetype=spec.media_type, content_type=media)
+    response = typed(export_graph(g, fmt), spec.media_type)
     suffix = f"-min{min_weight}" if min_weight != default_min_weight(kind) else ""
     filename = f"cotopic-{kind}{suffix}{spec.suffix}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
