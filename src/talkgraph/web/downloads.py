@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, Response, redirect, render_template, request, send_file
 from flask import url_for as flask_url_for
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -36,7 +36,6 @@ bp = Blueprint("downloads", __name__)
 
 #: Files larger than this are never compressed in memory (served as they are).
 MAX_GZIP_BYTES = 64 * 1024 * 1024
-_CACHE = "talkgraph.downloads"
 _WHAT = {
     "void.ttl": "dataset description (VoID/DCAT)",
     "shapes.ttl": "SHACL shapes the dataset is validated against",
@@ -103,8 +102,7 @@ class _GzipCache:
 
 def _gzipped(info: FileInfo, path: Path) -> bytes | None:
     """The gzip bytes of a file (cached), ``None`` if its content is not the manifest's."""
-    cache = current_app.extensions.setdefault(_CACHE, _GzipCache())
-    assert isinstance(cache, _GzipCache)
+    cache = state().cache("gzip", _GzipCache)
     with cache.lock:
         if info.name not in cache.data:
             data = path.read_bytes()

@@ -103,14 +103,8 @@ def _unexpected(error: Exception) -> Response:
     )
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
-
-
 def register_errors(app: Flask) -> None:
-    """Install the error handlers and the security headers on ``app``."""
+    """Install the error handlers on ``app`` (security headers: :mod:`.security`)."""
     app.register_error_handler(TalkgraphError, _talkgraph_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
-    app.after_request(_security_headers)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Literal, URIRef
 from werkzeug.exceptions import BadRequest
 
@@ -268,13 +268,13 @@ def table(result: QueryResult) -> tuple[list[str], list[list[Cell]]]:
 
 def _terms() -> list[str]:
     """Prefixed names of the classes and properties used in the data (for autocompletion)."""
-    found = current_app.extensions.get("talkgraph.query_terms")
-    if found is None:
+
+    def compute() -> list[str]:
         query = "SELECT DISTINCT ?t WHERE { { ?s a ?t } UNION { ?s ?t ?o } }"
         result = state().store.query(query, result_format="json")
-        found = sorted({compact(row["t"]) for row in result.text_rows()})
-        current_app.extensions["talkgraph.query_terms"] = found
-    return list(found)
+        return sorted({compact(row["t"]) for row in result.text_rows()})
+
+    return list(state().cache("query_terms", list, compute))
 
 
 # Routes ------------------------------------------------------------------------------------

@@ -57,7 +57,6 @@ _KINDS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "graph": [(f.name, f.media_type, f.aliases) for f in TRIPLE_FORMATS],
 }
 _SD_FORMATS = ("turtle", "jsonld", "nt", "xml")
-_CACHE_KEY = "talkgraph.answers"  # an app extension: dropped when another dataset is swapped in
 CACHE_CONTROL = "public, no-cache"
 
 
@@ -94,15 +93,11 @@ class AnswerCache:
 
 
 def _answers() -> AnswerCache | None:
-    app = current_app
-    found = app.extensions.get(_CACHE_KEY)
-    if found is None:
-        size = int(app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
-        if size <= 0:
-            return None
-        found = app.extensions.setdefault(_CACHE_KEY, AnswerCache(size))
-    assert isinstance(found, AnswerCache)
-    return found
+    """The served dataset's answer cache (``None`` when ``ANSWER_CACHE_BYTES`` is 0)."""
+    size = int(current_app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
+    if size <= 0:
+        return None
+    return state().cache("answers", AnswerCache, lambda: AnswerCache(size))
 
 
 def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
