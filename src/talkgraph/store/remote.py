@@ -265,9 +265,8 @@ class RemoteStore(Backend):
         triples: list[ox.Triple] = []
         for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
             triple = quad.triple
-            value = triple.object
-            if isinstance(value, ox.Literal) and value.datatype.value == _XSD_BOOLEAN:
-                value = ox.Literal(_BOOLEANS.get(value.value, value.value), datatype=value.datatype)
+            value = _canonical(triple.object)
+            if value is not triple.object:
                 triple = ox.Triple(triple.subject, triple.predicate, value)
             triples.append(triple)
             if len(triples) > limit:
@@ -282,8 +281,18 @@ class RemoteStore(Backend):
         """Nothing to release: every request opens and closes its own connection."""
 
 
+def _canonical(term: Term) -> Term:
+    """``term``, with Virtuoso's ``1``/``0`` booleans in their canonical form."""
+    if not isinstance(term, ox.Literal) or term.datatype.value != _XSD_BOOLEAN:
+        return term
+    if term.value in _BOOLEANS:  # Virtuoso writes 1/0
+        return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
+    return term
+
+
 def _json_term(term: Term) -> dict[str, object]:
     """A term in the SPARQL 1.1 JSON results form."""
+    term = _canonical(term)
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -291,10 +300,7 @@ def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.Triple):
         parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
         return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    value = term.value
-    if term.datatype.value == _XSD_BOOLEAN:  # Virtuoso writes 1/0: the canonical form
-        value = _BOOLEANS.get(value, value)
-    data: dict[str, object] = {"type": "literal", "value": value}
+    data: dict[str, object] = {"type": "literal", "value": term.value}
     if term.language:
         data["xml:lang"] = term.language
     elif term.datatype.value not in (
