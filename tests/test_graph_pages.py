@@ -199,5 +199,5 @@ def test_graphs_are_cached_per_kind_and_weight(app: Flask) -> None:
     client.get("/graphs/topics.json")
     client.get("/graphs/topics.json?min_weight=2")
     client.get("/graphs/topics.json")
-    cache = app.extensions["talkgraph.graphs"]
+    cache = app.extensions["talkgraph"].caches["graphs"]
     assert set(cache.graphs) == {("topics", 1), ("topics", 2)}

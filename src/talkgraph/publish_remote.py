@@ -25,6 +25,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from .errors import ConfigError, PublishFailed, QueryError, StoreRefused, TalkgraphError
+from .formats import FORMATS, RESULT_TYPES
 from .iris import Minter
 from .manifest import read_manifest
 from .store.remote import Http
@@ -254,7 +255,7 @@ class _Client:
 
     def put_graph(self, gsp_endpoint: str, graph: str, data: bytes) -> None:
         url = f"{gsp_endpoint}?{urllib.parse.urlencode({'graph': graph})}"
-        headers = {"Content-Type": "application/n-triples"}
+        headers = {"Content-Type": FORMATS["nt"].media_type}
         with self.http.open(
             url, method="PUT", data=data, headers=headers, timeout=self.timeout
         ) as response:
@@ -263,7 +264,7 @@ class _Client:
     def count(self, graph: str) -> int:
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         params = urllib.parse.urlencode({"query": query, "default-graph-uri": graph})
-        headers = {"Accept": "application/sparql-results+json"}
+        headers = {"Accept": RESULT_TYPES["json"].media_type}
         with self.http.open(
             f"{self.endpoint}?{params}", headers=headers, timeout=self.timeout
         ) as response:

@@ -657,6 +657,13 @@ def _grid_row(row: Block, idx: int) -> list[Found]:
 _BY_RE = re.compile(r"^(?P<title>.+?)\s+by\s+(?P<who>[^,()]+(?:\([^)]*\))?)\s*$", re.I)
 
 
+#: "Name (Institution), Title" and "Title, Name (Institution)", in this order.
+_WHO_INSTITUTION_TITLE = (
+    re.compile(r"^(?P<who>[^(),]+\([^()]+\))\s*,\s*(?P<title>.+)$"),
+    re.compile(r"^(?P<title>.+?),\s*(?P<who>[^,()]+\([^()]+\))$"),
+)
+
+
 def _entry(b: Block, idx: int) -> Found | None:
     """One block holding speaker(s) and title."""
     _, rest = strip_stamp(b.text)
@@ -712,20 +719,14 @@ def _entry(b: Block, idx: int) -> Found | None:
         title = clean_title(quoted.group(1) if quoted else raw)
         if person and title_like(title):
             return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
-    # Name (Institution), Title
-    m = re.match(r"^(?P<who>[^(),]+\([^()]+\))\s*,\s*(?P<title>.+)$", rest)
-    if m:
-        person = parse_person(m.group("who"))
-        title = clean_title(m.group("title"))
-        if person and title_like(title):
-            return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
-    # Title, Name (Institution)  /  08:45 - 09:30 Title Name, Institution
-    m = re.match(r"^(?P<title>.+?),\s*(?P<who>[^,()]+\([^()]+\))$", rest)
-    if m:
-        person = parse_person(m.group("who"))
-        title = clean_title(m.group("title"))
-        if person and title_like(title):
-            return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
+    # Name (Institution), Title  /  Title, Name (Institution)
+    for pattern in _WHO_INSTITUTION_TITLE:
+        m = pattern.match(rest)
+        if m:
+            person = parse_person(m.group("who"))
+            title = clean_title(m.group("title"))
+            if person and title_like(title):
+                return Found(idx, idx + 1, [(person, b)], title, b, how="entry")
     if strip_stamp(b.text)[0]:
         m = re.match(r"^(?P<pre>.+?),\s*(?P<inst>[^,]+)$", rest)
         if m and cl.institution_evidence(m.group("inst")) >= 3:

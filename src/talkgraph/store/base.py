@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from rdflib.term import Node as RdfNode
 
@@ -30,7 +31,23 @@ class Limits:
     max_query_bytes: int = integer("MAX_QUERY_BYTES")
 
 
-class Backend(Protocol):
+@dataclass(frozen=True)
+class Call:
+    """One admitted query as a backend runs it: ``sparql`` has the bindings written in,
+    ``timeout``/``max_rows`` are the effective limits (the call's, else the backend's)."""
+
+    original: str  # the text as given (what :func:`admit` checked)
+    sparql: str
+    form: QueryForm | None
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    timeout: float
+    max_rows: int
+    max_bytes: int
+    result_format: str | None
+
+
+class Backend(ABC):
     """A read-only SPARQL store.  Every query the application runs goes through one.
 
     ``bindings`` bind variables (``{"talk": NamedNode(...)}``, pyoxigraph or rdflib terms) by
@@ -44,6 +61,9 @@ class Backend(Protocol):
     Raises :class:`~talkgraph.errors.QueryRefused` (update, SERVICE), :class:`QuerySyntaxError`,
     :class:`~talkgraph.errors.QueryTimeout`, :class:`~talkgraph.errors.ResultTooLarge`,
     :class:`QueryAborted`.
+
+    :meth:`query` is the same for every backend (the check, the bindings, the limits); a
+    backend implements :meth:`run` for the :class:`Call` it makes.
     """
 
     limits: Limits
@@ -60,11 +80,31 @@ class Backend(Protocol):
         timeout: float | None = None,
         max_rows: int | None = None,
         result_format: str | None = None,
-    ) -> QueryResult: ...
+    ) -> QueryResult:
+        from .oxigraph import bind_values
 
+        form = admit(sparql, self.limits)  # before anything runs or is sent anywhere
+        return self.run(
+            Call(
+                original=sparql,
+                sparql=bind_values(sparql, bindings or {}),
+                form=form,
+                default_graph_uris=tuple(default_graph_uris),
+                named_graph_uris=tuple(named_graph_uris),
+                timeout=self.limits.timeout if timeout is None else timeout,
+                max_rows=self.limits.max_rows if max_rows is None else max_rows,
+                max_bytes=self.limits.max_result_bytes,
+                result_format=result_format,
+            )
+        )
+
+    @abstractmethod
+    def run(self, call: Call) -> QueryResult:
+        """Answer an admitted query."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the backend's processes and files; queries fail afterwards."""
-        ...
 
 
 _ADMITTED: OrderedDict[bytes, QueryForm | None] = OrderedDict()

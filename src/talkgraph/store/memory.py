@@ -7,16 +7,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.term import Node as RdfNode
 
 from ..errors import QueryError
 from ..iris import Minter
 from ..settings import integer
 from ..vocab import PREFIXES
-from .base import Limits, admit
-from .oxigraph import Executor, LoadStep, Request, bind_values, load_files
+from .base import Backend, Call, Limits
+from .oxigraph import Executor, LoadStep, Request, load_files
 from .pool import WorkerPool, pool_size
-from .results import QueryResult, Term
+from .results import QueryResult
 
 #: The files of a build directory that are loaded (those present), in this order.
 DATA_FILES = ("dataset.nt", "dataset.nq", "void.ttl")
@@ -93,7 +92,7 @@ class SplitExecutor(Executor):
         return super().execute(request)
 
 
-class MemoryStore:
+class MemoryStore(Backend):
     """A pyoxigraph in-memory store queried through a :class:`WorkerPool`.
 
     The named graphs are the build's: one per programme (``{base}graph/{event}``) and the
@@ -137,28 +136,17 @@ class MemoryStore:
         executor = SplitExecutor.from_plan(files, prefixes, base_iri)
         return cls(executor, limits=limits, workers=workers, worker_memory_mb=worker_memory_mb)
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term | RdfNode] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        result_format: str | None = None,
-    ) -> QueryResult:
+    def run(self, call: Call) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`."""
-        admit(sparql, self.limits)
         request = Request(
-            sparql=bind_values(sparql, bindings or {}),
-            default_graph_uris=tuple(default_graph_uris),
-            named_graph_uris=tuple(named_graph_uris),
-            max_rows=self.limits.max_rows if max_rows is None else max_rows,
-            max_bytes=self.limits.max_result_bytes,
-            result_format=result_format,
+            sparql=call.sparql,
+            default_graph_uris=call.default_graph_uris,
+            named_graph_uris=call.named_graph_uris,
+            max_rows=call.max_rows,
+            max_bytes=call.max_bytes,
+            result_format=call.result_format,
         )
-        return self._pool.run(request, self.limits.timeout if timeout is None else timeout)
+        return self._pool.run(request, call.timeout)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the query workers (for monitoring and tests)."""

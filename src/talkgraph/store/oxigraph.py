@@ -6,7 +6,6 @@ its own, so nothing else should call :meth:`Executor.execute` on untrusted queri
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,9 +17,17 @@ from rdflib.term import Literal as RdfLiteral
 from rdflib.term import Node as RdfNode
 from rdflib.term import URIRef as RdfURIRef
 
-from ..errors import QueryError, QueryRefused, QuerySyntaxError, ResultTooLarge
+from ..errors import QueryError, QueryRefused, QuerySyntaxError
 from .guard import where_group_start
-from .results import CANONICAL, QueryResult, Term, formats_for, solutions_result, triples_result
+from .results import (
+    QueryResult,
+    Term,
+    ask_result,
+    capped,
+    convert,
+    solutions_result,
+    triples_result,
+)
 
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -180,18 +187,10 @@ class Executor:
             raise _failure(error) from None
         try:
             result = self._canonical(answer, request)
-            wanted = request.result_format
-            if wanted in formats_for(result.kind) and wanted != result.format:
-                data = result.serialize(wanted)
-                result = QueryResult(result.kind, str(wanted), data, result.count)
+            converted = convert(result, request.result_format)
         except (OSError, ValueError) as error:
             raise _failure(error) from None
-        if len(result.data) > request.max_bytes:
-            raise ResultTooLarge(
-                f"the result is larger than the limit of {request.max_bytes} bytes; "
-                "add a LIMIT or select fewer variables"
-            )
-        return result
+        return capped(converted, request.max_bytes)
 
     def _canonical(
         self, answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, request: Request
@@ -199,8 +198,7 @@ class Executor:
         """The answer in the requested format (else the canonical one), written by pyoxigraph
         (see :mod:`.results`); over ``max_rows`` it is stopped and refused."""
         if isinstance(answer, ox.QueryBoolean):
-            data = json.dumps({"head": {}, "boolean": bool(answer)}).encode()
-            return QueryResult("ask", CANONICAL["ask"], data, 1)
+            return ask_result(bool(answer))
         if isinstance(answer, ox.QueryTriples):
             fmt = request.result_format
             return triples_result(answer, fmt, request.max_rows, request.max_bytes, self.prefixes)

@@ -23,17 +23,25 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib.term import Node as RdfNode
 
-from ..errors import ConfigError, QueryError, QueryTimeout, ResultTooLarge, StoreRefused
+from ..errors import ConfigError, QueryError, QueryTimeout, StoreRefused
+from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
-from .base import Limits, admit
+from .base import Backend, Call, Limits
 from .guard import analyse
-from .oxigraph import bind_values
-from .results import CANONICAL, QueryResult, Term, formats_for
+from .results import (
+    CANONICAL,
+    QueryResult,
+    Term,
+    ask_result,
+    finish,
+    formats_for,
+    too_large,
+    too_many,
+)
 
-_JSON = "application/sparql-results+json"
-_NT = "application/n-triples"
+_JSON = RESULT_TYPES["json"].media_type
+_NT = FORMATS["nt"].media_type
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
@@ -146,15 +154,12 @@ class CappedReader(io.RawIOBase):
             raise QueryTimeout("the SPARQL store stopped sending within the time limit") from None
         self.count += len(data)
         if self.count > self._limit:
-            raise ResultTooLarge(
-                f"the result is larger than the limit of {self._limit} bytes; "
-                "add a LIMIT or select fewer variables"
-            )
+            raise too_large(self._limit)
         buffer[: len(data)] = data
         return len(data)
 
 
-class RemoteStore:
+class RemoteStore(Backend):
     """A read-only view of one named graph of a remote SPARQL store (see module doc)."""
 
     def __init__(
@@ -189,35 +194,23 @@ class RemoteStore:
                 "`talkgraph publish --to ENDPOINT --graph IRI` first"
             )
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term | RdfNode] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        result_format: str | None = None,
-    ) -> QueryResult:
+    def run(self, call: Call) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
-        form = admit(sparql, self.limits)
+        form = call.form
         if form is None:  # nothing goes out that is not recognisably a SPARQL query
             raise QueryError(
                 "SPARQL syntax error: a query begins (after BASE/PREFIX) with SELECT, "
                 "CONSTRUCT, DESCRIBE or ASK"
             )
-        unknown = analyse(sparql).unknown_word  # computed by admit: cached
+        unknown = analyse(call.original).unknown_word  # computed by admit: cached
         if unknown is not None:  # no store-specific extension (Virtuoso DEFINE, OPTION...)
             raise QueryError(f"SPARQL syntax error: {unknown!r} is not a SPARQL keyword")
-        if named_graph_uris or any(g != self.graph_iri for g in default_graph_uris):
+        if call.named_graph_uris or any(g != self.graph_iri for g in call.default_graph_uris):
             raise QueryError(
                 "this endpoint serves one graph: default-graph-uri and named-graph-uri "
                 "cannot select others"
             )
-        seconds = self.limits.timeout if timeout is None else timeout
-        limit = self.limits.max_rows if max_rows is None else max_rows
-        text = bind_values(sparql, bindings or {})
+        seconds, limit, text = call.timeout, call.max_rows, call.sparql
         if form in ("construct", "describe"):
             accept = f"{_NT}, text/plain;q=0.5"
         elif form is None:
@@ -246,32 +239,24 @@ class RemoteStore:
             media = (info.get_content_type() if info is not None else "") or ""
             reader = io.BufferedReader(CappedReader(response, self.limits.max_result_bytes))
             try:
-                if media in (_NT, "text/plain"):
-                    result = self._graph(reader, limit, result_format)
+                if media in (_NT, TEXT_TYPE):
+                    result = self._graph(reader, limit, call.result_format)
                 else:
                     result = self._table(reader, limit)
             except SyntaxError as error:
                 raise QueryError(f"the SPARQL store sent an unreadable result: {error}") from None
-        wanted = result_format
-        if wanted in formats_for(result.kind) and wanted != result.format:
-            result = QueryResult(result.kind, str(wanted), result.serialize(wanted), result.count)
-        if len(result.data) > self.limits.max_result_bytes:
-            raise ResultTooLarge(
-                f"the result is larger than the limit of {self.limits.max_result_bytes} bytes"
-            )
-        return result
+        return finish(result, call.result_format, call.max_bytes)
 
     def _table(self, reader: IO[bytes], limit: int) -> QueryResult:
         parsed = ox.parse_query_results(reader, format=ox.QueryResultsFormat.JSON)
         if isinstance(parsed, ox.QueryBoolean):
-            data = json.dumps({"head": {}, "boolean": bool(parsed)}).encode()
-            return QueryResult("ask", CANONICAL["ask"], data, 1)
+            return ask_result(bool(parsed))
         names = [v.value for v in parsed.variables]
         rows: list[dict[str, object]] = []
         for solution in parsed:
             rows.append({n: _json_term(t) for n in names if (t := solution[n]) is not None})
             if len(rows) > limit:
-                raise _too_many(limit, "rows")
+                raise too_many(limit, "rows")
         doc = {"head": {"vars": names}, "results": {"bindings": rows}}
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         return QueryResult("select", CANONICAL["select"], data, len(rows))
@@ -280,13 +265,12 @@ class RemoteStore:
         triples: list[ox.Triple] = []
         for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
             triple = quad.triple
-            value = triple.object
-            if isinstance(value, ox.Literal) and value.datatype.value == _XSD_BOOLEAN:
-                value = ox.Literal(_BOOLEANS.get(value.value, value.value), datatype=value.datatype)
+            value = _canonical(triple.object)
+            if value is not triple.object:
                 triple = ox.Triple(triple.subject, triple.predicate, value)
             triples.append(triple)
             if len(triples) > limit:
-                raise _too_many(limit, "triples")
+                raise too_many(limit, "triples")
         graph_formats = formats_for("graph")
         fmt = graph_formats.get(result_format or "", graph_formats[CANONICAL["graph"]])
         assert isinstance(fmt.oxigraph, ox.RdfFormat)
@@ -297,8 +281,18 @@ class RemoteStore:
         """Nothing to release: every request opens and closes its own connection."""
 
 
+def _canonical(term: Term) -> Term:
+    """``term``, with Virtuoso's ``1``/``0`` booleans in their canonical form."""
+    if not isinstance(term, ox.Literal) or term.datatype.value != _XSD_BOOLEAN:
+        return term
+    if term.value in _BOOLEANS:  # Virtuoso writes 1/0
+        return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
+    return term
+
+
 def _json_term(term: Term) -> dict[str, object]:
     """A term in the SPARQL 1.1 JSON results form."""
+    term = _canonical(term)
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -306,10 +300,7 @@ def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.Triple):
         parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
         return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    value = term.value
-    if term.datatype.value == _XSD_BOOLEAN:  # Virtuoso writes 1/0: the canonical form
-        value = _BOOLEANS.get(value, value)
-    data: dict[str, object] = {"type": "literal", "value": value}
+    data: dict[str, object] = {"type": "literal", "value": term.value}
     if term.language:
         data["xml:lang"] = term.language
     elif term.datatype.value not in (
@@ -318,10 +309,3 @@ def _json_term(term: Term) -> dict[str, object]:
     ):
         data["datatype"] = term.datatype.value
     return data
-
-
-def _too_many(limit: int, what: str) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the result has more than {limit} {what}, the limit of this endpoint; "
-        "add a LIMIT (and OFFSET to page through it)"
-    )

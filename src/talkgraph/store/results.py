@@ -8,6 +8,7 @@ for the web pages.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from ..errors import ResultTooLarge
-from ..formats import FORMATS
+from ..formats import FORMATS, RESULT_TYPES
 
 QueryKind = Literal["select", "ask", "graph"]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -30,14 +31,15 @@ class ResultFormat:
     oxigraph: ox.QueryResultsFormat | ox.RdfFormat
 
 
-#: SELECT and ASK results, the first is the default.
+#: SELECT and ASK results, the first is the default (names and media types from
+#: :mod:`talkgraph.formats`).
 TABLE_FORMATS: dict[str, ResultFormat] = {
-    f.name: f
-    for f in (
-        ResultFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-        ResultFormat("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-        ResultFormat("csv", "text/csv", ox.QueryResultsFormat.CSV),
-        ResultFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    name: ResultFormat(name, RESULT_TYPES[name].media_type, results)
+    for name, results in (
+        ("json", ox.QueryResultsFormat.JSON),
+        ("xml", ox.QueryResultsFormat.XML),
+        ("csv", ox.QueryResultsFormat.CSV),
+        ("tsv", ox.QueryResultsFormat.TSV),
     )
 }
 #: CONSTRUCT and DESCRIBE results (names and media types from :mod:`talkgraph.formats`).
@@ -215,6 +217,31 @@ def too_large(limit: int) -> ResultTooLarge:
         f"the result is larger than the limit of {limit} bytes; "
         "add a LIMIT or select fewer variables"
     )
+
+
+def ask_result(answer: bool) -> QueryResult:
+    """An ASK answer (SPARQL JSON, the canonical format)."""
+    data = json.dumps({"head": {}, "boolean": answer}).encode()
+    return QueryResult("ask", CANONICAL["ask"], data, 1)
+
+
+def convert(result: QueryResult, wanted: str | None) -> QueryResult:
+    """``result`` in the format ``wanted`` when it is one of its kind's, else as it is."""
+    if wanted in formats_for(result.kind) and wanted != result.format:
+        return QueryResult(result.kind, str(wanted), result.serialize(wanted), result.count)
+    return result
+
+
+def capped(result: QueryResult, max_bytes: int) -> QueryResult:
+    """``result`` unless it is larger than ``max_bytes`` (:class:`ResultTooLarge`)."""
+    if len(result.data) > max_bytes:
+        raise too_large(max_bytes)
+    return result
+
+
+def finish(result: QueryResult, wanted: str | None, max_bytes: int) -> QueryResult:
+    """What every backend returns: ``result`` converted to ``wanted``, within the byte cap."""
+    return capped(convert(result, wanted), max_bytes)
 
 
 def solutions_result(

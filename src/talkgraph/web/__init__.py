@@ -1,18 +1,21 @@
 """The web application: ``create_app(data_dir)`` serves one build directory.
 
 State lives in ``app.extensions["talkgraph"]`` (an :class:`AppState`; use :func:`state` inside a
-request).  Blueprints are registered from the list in :func:`_blueprints`.  Serve it with
-:func:`talkgraph.web.server.serve` (waitress), never with Flask's development server.
+request); what blueprints derive from the dataset is cached on it (:meth:`AppState.cache`), so a
+reload, which swaps in a new state, starts with empty caches.  Blueprints are registered from
+the list in :func:`_blueprints`.  Serve it with :func:`talkgraph.web.server.serve` (waitress),
+never with Flask's development server.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, g
 
@@ -21,6 +24,8 @@ from ..manifest import Manifest, read_manifest
 from ..settings import DEFAULTS
 from ..store import Backend, Limits, open_store
 from .errors import register_errors
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,6 +39,18 @@ class AppState:
     limits: Limits
     closed: bool = field(default=False)
     source: Path | None = None  # the path as configured (the build link), re-resolved on reload
+    caches: dict[str, object] = field(default_factory=dict)  # per dataset, see cache()
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def cache(self, name: str, kind: type[T], make: Callable[[], T] | None = None) -> T:
+        """This dataset's cache called ``name`` (a ``kind``, made by ``make`` or ``kind()`` on
+        first use); it lives and dies with the state, so a reload never serves stale data."""
+        with self._lock:
+            found = self.caches.get(name)
+            if not isinstance(found, kind):
+                found = (make or kind)()
+                self.caches[name] = found
+            return found
 
     def close(self) -> None:
         """Stop the store's worker processes (also done at interpreter exit)."""
@@ -125,7 +142,6 @@ def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Fl
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.from_mapping(config)
-    app.debug = False
     app.extensions["talkgraph"] = open_state(Path(data_dir), app.config)
     security.install(app)
     register_errors(app)

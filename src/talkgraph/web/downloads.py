@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, Response, redirect, render_template, request, send_file
 from flask import url_for as flask_url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..errors import NotFound
-from ..formats import by_suffix
+from ..formats import TRIPLE_FORMATS, by_suffix
 from . import state
 from .errors import error_response
-from .negotiate import RDF_FORMATS, choose, rdf_response
+from .negotiate import choose, rdf_response
 from .pagedata import licences
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,6 @@ bp = Blueprint("downloads", __name__)
 
 #: Files larger than this are never compressed in memory (served as they are).
 MAX_GZIP_BYTES = 64 * 1024 * 1024
-_CACHE = "talkgraph.downloads"
-_FORMAT_NAMES = {
-    "turtle": "Turtle",
-    "nt": "N-Triples",
-    "jsonld": "JSON-LD",
-    "xml": "RDF/XML",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-}
 _WHAT = {
     "void.ttl": "dataset description (VoID/DCAT)",
     "shapes.ttl": "SHACL shapes the dataset is validated against",
@@ -68,7 +59,7 @@ class FileInfo:
             return _WHAT[self.name]
         fmt = by_suffix(Path(self.name).suffix)
         if self.name.startswith("dataset.") and fmt is not None:
-            return f"the dataset in {_FORMAT_NAMES.get(fmt.name, fmt.name)}"
+            return f"the dataset in {fmt.label}"
         return ""
 
 
@@ -111,8 +102,7 @@ class _GzipCache:
 
 def _gzipped(info: FileInfo, path: Path) -> bytes | None:
     """The gzip bytes of a file (cached), ``None`` if its content is not the manifest's."""
-    cache = current_app.extensions.setdefault(_CACHE, _GzipCache())
-    assert isinstance(cache, _GzipCache)
+    cache = state().cache("gzip", _GzipCache)
     with cache.lock:
         if info.name not in cache.data:
             data = path.read_bytes()
@@ -180,6 +170,6 @@ def void() -> BaseResponse:
         "CONSTRUCT WHERE { ?s ?p ?o }", default_graph_uris=[graph], result_format=choice.name
     )
     base = request.script_root + request.path
-    links = [(f"{base}?format={f.name}", f.media_type) for f in RDF_FORMATS]
+    links = [(f"{base}?format={f.name}", f.media_type) for f in TRIPLE_FORMATS]
     location = f"{base}?format={choice.name}" if choice.negotiated else None
     return rdf_response(result.serialize(choice.name), choice, links=links, location=location)

@@ -19,6 +19,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import TalkgraphError
+from ..formats import HTML_TYPES, JSON_TYPE, TEXT_TYPE
+from .media import best
 from .security import escape_for_log, request_id
 
 log = logging.getLogger(__name__)
@@ -38,14 +40,11 @@ def prefer_text_errors() -> None:
 
 
 def _choose() -> str:
-    accept = request.accept_mimetypes
     if g.get("talkgraph_text_errors"):
-        order = ["text/plain", "application/json", "text/html"]
+        order = [TEXT_TYPE, JSON_TYPE, HTML_TYPES[0]]
     else:
-        order = ["text/html", "application/json", "text/plain"]
-    if not accept:
-        return order[0]
-    return accept.best_match(order, default=order[0]) or order[0]
+        order = [HTML_TYPES[0], JSON_TYPE, TEXT_TYPE]
+    return best(order) or order[0]
 
 
 def error_response(kind: str, message: str, status: int, **extra: object) -> Response:
@@ -54,9 +53,9 @@ def error_response(kind: str, message: str, status: int, **extra: object) -> Res
     extra = {**extra, "request_id": extra.get("request_id") or request_id()}
     body: dict[str, object] = {"error": kind, "message": message, "status": status, **extra}
     mimetype = _choose()
-    if mimetype == "application/json":
+    if mimetype == JSON_TYPE:
         text = json.dumps(body, ensure_ascii=False, indent=1)
-    elif mimetype == "text/plain":
+    elif mimetype == TEXT_TYPE:
         lines = [f"{status} {kind}: {message}"]
         lines += [f"{k}: {v}" for k, v in extra.items() if k != "excerpt"]
         if extra.get("excerpt"):
@@ -104,14 +103,8 @@ def _unexpected(error: Exception) -> Response:
     )
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
-
-
 def register_errors(app: Flask) -> None:
-    """Install the error handlers and the security headers on ``app``."""
+    """Install the error handlers on ``app`` (security headers: :mod:`.security`)."""
     app.register_error_handler(TalkgraphError, _talkgraph_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
-    app.after_request(_security_headers)

@@ -10,7 +10,7 @@
   (speakers graph), a topic (topics graph) or a talk (talks graph).
 
 The rows come from one SPARQL SELECT through the store; built and analysed graphs are cached in
-``current_app.extensions["talkgraph.graphs"]`` (the served dataset does not change).
+the served dataset's state (``state().cache``; a reload starts afresh).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections import OrderedDict
 from typing import Any, cast
 
 import networkx as nx
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from ..errors import NotFound
@@ -39,6 +39,7 @@ from ..graphs import (
     rows_from_bindings,
 )
 from . import state
+from .media import typed
 
 bp = Blueprint("graphs", __name__, url_prefix="/graphs")
 
@@ -46,7 +47,6 @@ PAGE_KINDS: tuple[str, ...] = ("topics", "speakers", "talks")
 EXPORT_KINDS: tuple[str, ...] = (*PAGE_KINDS, "bipartite")
 MAX_MIN_WEIGHT = 10_000
 CACHE_SIZE = 32
-_KEY = "talkgraph.graphs"
 _TITLES = {"topics": "Topic map", "speakers": "Speaker map", "talks": "Talk map",
            "bipartite": "Talk–topic graph"}  # fmt: skip
 _NEIGHBOURHOOD_KINDS = {"person": "speakers", "topic": "topics", "talk": "talks"}
@@ -62,10 +62,7 @@ class _Cache:
 
 
 def _cache() -> _Cache:
-    found = current_app.extensions.get(_KEY)
-    if not isinstance(found, _Cache):
-        found = current_app.extensions.setdefault(_KEY, _Cache())
-    return cast(_Cache, found)
+    return state().cache("graphs", _Cache)
 
 
 def _data(cache: _Cache) -> CoTopicData:
@@ -118,8 +115,7 @@ def _export(kind: str, fmt: str) -> Response:
     min_weight = _min_weight(kind)
     g = cotopic_graph(_kind(kind, EXPORT_KINDS), min_weight)
     spec = FORMATS[fmt]
-    media = f"{spec.media_type}; charset=utf-8" if spec.media_type.startswith("text/") else None
-    response = Response(export_graph(g, fmt), mimetype=spec.media_type, content_type=media)
+    response = typed(export_graph(g, fmt), spec.media_type)
     suffix = f"-min{min_weight}" if min_weight != default_min_weight(kind) else ""
     filename = f"cotopic-{kind}{suffix}{spec.suffix}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

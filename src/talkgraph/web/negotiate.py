@@ -16,31 +16,25 @@ from typing import Any
 
 from flask import Response, request
 from markupsafe import Markup
-from werkzeug.exceptions import BadRequest, NotAcceptable
+from werkzeug.exceptions import BadRequest
 
-from ..formats import FORMATS, Format, by_media_type, by_suffix
+from ..formats import (
+    FORMATS,
+    HTML_TYPES,
+    NAME_ALIASES,
+    TRIPLE_FORMATS,
+    Format,
+    by_media_type,
+    by_suffix,
+)
 from . import state
+from .media import pick, typed
 
 HTML = "html"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-#: The triple formats an entity can be described in (named-graph formats do not apply).
-RDF_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS.values() if not f.quads)
 #: Other media types clients send for our formats.
-_MEDIA_ALIASES = {
-    "application/x-turtle": "turtle",
-    "application/json": "jsonld",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
+_MEDIA_ALIASES = {alias: f.name for f in TRIPLE_FORMATS for alias in f.aliases}
 #: Names ``?format=`` accepts besides our format names, media types and suffixes.
-_NAME_ALIASES = {
-    "ttl": "turtle",
-    "json-ld": "jsonld",
-    "ntriples": "nt",
-    "rdf": "xml",
-    "rdfxml": "xml",
-    "htm": HTML,
-}
+_NAME_ALIASES = {**NAME_ALIASES, "htm": HTML}
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,7 @@ def _format_param(value: str) -> str:
         return fmt.name
     if text in _MEDIA_ALIASES:
         return _MEDIA_ALIASES[text]
-    known = ", ".join([HTML, *(f.name for f in RDF_FORMATS)])
+    known = ", ".join([HTML, *(f.name for f in TRIPLE_FORMATS)])
     raise BadRequest(f"unknown format {value!r} (known: {known})")
 
 
@@ -119,19 +113,11 @@ def choose(suffix: str | None = None, *, html_first: bool = True) -> Choice:
     param = request.args.get("format")
     if param:
         return Choice(_format_param(param), negotiated=False)
-    offers = [f.media_type for f in RDF_FORMATS] + list(_MEDIA_ALIASES)
-    offers = [*HTML_TYPES, *offers] if html_first else [*offers, *HTML_TYPES]
-    accept = request.accept_mimetypes
-    if not accept:
-        return Choice(HTML if html_first else RDF_FORMATS[0].name, negotiated=True)
-    best = accept.best_match(offers)
-    if best is None:
-        wanted = ", ".join([HTML_TYPES[0], *(f.media_type for f in RDF_FORMATS)])
-        raise NotAcceptable(f"this resource is available as {wanted}")
-    if best in HTML_TYPES:
-        return Choice(HTML, negotiated=True)
-    fmt = by_media_type(best)
-    return Choice(fmt.name if fmt is not None else _MEDIA_ALIASES[best], negotiated=True)
+    rdf = [(f.media_type, f.name) for f in TRIPLE_FORMATS] + list(_MEDIA_ALIASES.items())
+    html = [(media, HTML) for media in HTML_TYPES]
+    wanted = ", ".join([HTML_TYPES[0], *(f.media_type for f in TRIPLE_FORMATS)])
+    offers = [*html, *rdf] if html_first else [*rdf, *html]
+    return Choice(pick(offers, f"this resource is available as {wanted}"), negotiated=True)
 
 
 def _document(stem_path: str, name: str) -> str:
@@ -145,7 +131,7 @@ def _document(stem_path: str, name: str) -> str:
 def alternates(stem_path: str) -> list[tuple[str, str]]:
     """``(url, media type)`` of every document of a thing, from its path without suffix."""
     found = [(_document(stem_path, HTML), HTML_TYPES[0])]
-    return found + [(_document(stem_path, f.name), f.media_type) for f in RDF_FORMATS]
+    return found + [(_document(stem_path, f.name), f.media_type) for f in TRIPLE_FORMATS]
 
 
 def document_url(stem_path: str, choice: Choice) -> str:
@@ -176,12 +162,7 @@ def rdf_response(
     location: str | None = None,
 ) -> Response:
     """An RDF document in the chosen format, with the negotiation headers."""
-    fmt = choice.format
-    mimetype = fmt.media_type
-    response = Response(data, mimetype=mimetype)
-    if mimetype.startswith("text/") or mimetype in ("application/n-triples", "application/ld+json"):
-        response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
-    return add_headers(response, choice, links, location)
+    return add_headers(typed(data, choice.format.media_type), choice, links, location)
 
 
 def jsonld_script(data: dict[str, Any]) -> Markup:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
-from flask import current_app
 from rdflib import URIRef
 
 from ..manifest import Manifest
@@ -25,7 +24,6 @@ from .negotiate import href
 
 QUERY_DIR = resource("talkgraph.web", "queries", "pages")
 SCHEMA_ORG = "https://schema.org"
-_CACHE = "talkgraph.pages"
 
 Page = dict[str, Any]
 
@@ -165,7 +163,7 @@ def schema_org(kind: str, iri: str, **properties: Any) -> dict[str, Any]:
 
 
 def _cached(key: str, compute: Callable[[], Any]) -> Any:
-    cache = current_app.extensions.setdefault(_CACHE, {})
+    cache = state().cache("pages", dict)
     if key not in cache:
         cache[key] = compute()
     return cache[key]

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from rdflib import URIRef
 
 from ..errors import NotFound
+from ..formats import HTML_TYPES, JSON_TYPE, TEXT_TYPE
 from ..iris import KINDS
 from . import state
 from .errors import error_response
+from .media import best
 from .negotiate import (
-    HTML_TYPES,
     Choice,
     add_headers,
     alternates,
@@ -130,9 +131,7 @@ def _not_found(path: str) -> Response:
     """The 404 page for a browser, the one error shape for anybody else."""
     iri = iri_for_path(path)
     message = f"{iri} is not described in this dataset"
-    accept = request.accept_mimetypes
-    wanted = accept.best_match([*HTML_TYPES, "application/json", "text/plain"])
-    if accept and wanted not in HTML_TYPES:
+    if best([*HTML_TYPES, JSON_TYPE, TEXT_TYPE]) not in HTML_TYPES:
         return error_response(NotFound.__name__, message, 404, iri=iri)
     body = render_template("notfound.html", iri=iri, message=message, licences=licences())
     response = Response(body, status=404, mimetype="text/html")

@@ -27,15 +27,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Literal, URIRef
-from werkzeug.exceptions import BadRequest, NotAcceptable
+from werkzeug.exceptions import BadRequest
 
 from ..errors import ConfigError, NotFound
+from ..formats import HTML_TYPES, JSON_TYPE, RESULT_TYPES
 from ..resources import resource
 from ..store import QueryResult
 from ..vocab import PREFIXES
 from . import state
+from .media import best, pick, typed
 
 bp = Blueprint("query", __name__)
 
@@ -74,11 +76,8 @@ _CHOICES: dict[str, str] = {
           ?org schema:address/schema:addressCountry ?code . BIND (STR(?code) AS ?value)
         } ORDER BY ?value""",
 }
-_TABLE_MEDIA = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
+#: The result formats a canned query can be downloaded in.
+_TABLE_MEDIA = {name: RESULT_TYPES[name].media_type for name in ("json", "csv", "tsv")}
 
 
 @dataclass(frozen=True)
@@ -269,13 +268,13 @@ def table(result: QueryResult) -> tuple[list[str], list[list[Cell]]]:
 
 def _terms() -> list[str]:
     """Prefixed names of the classes and properties used in the data (for autocompletion)."""
-    found = current_app.extensions.get("talkgraph.query_terms")
-    if found is None:
+
+    def compute() -> list[str]:
         query = "SELECT DISTINCT ?t WHERE { { ?s a ?t } UNION { ?s ?t ?o } }"
         result = state().store.query(query, result_format="json")
-        found = sorted({compact(row["t"]) for row in result.text_rows()})
-        current_app.extensions["talkgraph.query_terms"] = found
-    return list(found)
+        return sorted({compact(row["t"]) for row in result.text_rows()})
+
+    return list(state().cache("query_terms", list, compute))
 
 
 # Routes ------------------------------------------------------------------------------------
@@ -299,7 +298,7 @@ def page() -> str:
 @bp.route("/query/canned")
 def canned_list() -> Response | str:
     queries = list(load_canned().values())
-    if _best(["text/html", "application/json"]) == "application/json":
+    if best([HTML_TYPES[0], JSON_TYPE]) == JSON_TYPE:
         data = [
             {
                 "name": q.name,
@@ -310,7 +309,7 @@ def canned_list() -> Response | str:
             }
             for q in queries
         ]
-        response = Response(json.dumps(data, indent=1), content_type="application/json")
+        response = typed(json.dumps(data, indent=1), JSON_TYPE)
         response.vary.add("Accept")
         return response
     return render_template("canned_list.html", canned=queries)
@@ -325,8 +324,7 @@ def canned(name: str) -> Response | str:
     bindings, chosen = bind_params(query, request.args)
     result = state().store.query(query.text, bindings=bindings, result_format="json")
     if fmt != "html":
-        media = _TABLE_MEDIA[fmt] + "; charset=utf-8"
-        response = Response(result.serialize(fmt), content_type=media)
+        response = typed(result.serialize(fmt), _TABLE_MEDIA[fmt])
         response.vary.add("Accept")
         return response
     columns, rows = table(result)
@@ -353,17 +351,6 @@ def _canned_format() -> str:
         if wanted not in ("html", *_TABLE_MEDIA):
             raise BadRequest(f"format {wanted!r} is not available; use html, json, csv or tsv")
         return wanted
-    offered = ["text/html", *_TABLE_MEDIA.values(), "application/json"]
-    best = _best(offered)
-    if best is None:
-        raise NotAcceptable("a canned query answers with " + ", ".join(offered))
-    if best == "application/json":
-        return "json"
-    return next((k for k, v in _TABLE_MEDIA.items() if v == best), "html")
-
-
-def _best(offered: list[str]) -> str | None:
-    accept = request.accept_mimetypes
-    if not accept:
-        return offered[0]
-    return accept.best_match(offered)
+    offered = [(HTML_TYPES[0], "html"), *((v, k) for k, v in _TABLE_MEDIA.items())]
+    offered.append((JSON_TYPE, "json"))
+    return pick(offered, "a canned query answers with " + ", ".join(m for m, _ in offered))

@@ -32,7 +32,7 @@ from . import AppState, open_state, state
 log = logging.getLogger(__name__)
 bp = Blueprint("reload", __name__)
 
-_KEY = "talkgraph.reload"  # the Tracker; the other "talkgraph.*" extensions are caches
+_KEY = "talkgraph.reload"  # the Tracker (caches live on each AppState, see AppState.cache)
 _G_STATE = "talkgraph_state"
 VERSION_CHARS = 16
 
@@ -63,7 +63,7 @@ class Tracker:
         with self.lock:
             self.counts[id(st)] = self.counts.get(id(st), 0) + 1
 
-    def release(self, app: Flask, st: AppState) -> None:
+    def release(self, st: AppState) -> None:
         with self.lock:
             left = self.counts.get(id(st), 1) - 1
             if left > 0:
@@ -72,7 +72,6 @@ class Tracker:
             self.counts.pop(id(st), None)
             done = self.retired.pop(id(st), None)
         if done is not None:
-            _drop_caches(app)
             done.close()
             log.info("closed the previous dataset %s", dataset_version(done))
 
@@ -94,12 +93,6 @@ def tracker(app: Flask) -> Tracker:
     return found
 
 
-def _drop_caches(app: Flask) -> None:
-    """Forget what blueprints derived from the previous dataset (their caches)."""
-    for key in [k for k in app.extensions if k.startswith("talkgraph.") and _KEY not in k]:
-        app.extensions.pop(key, None)
-
-
 def _pin() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     track = tracker(app)
@@ -113,7 +106,7 @@ def _unpin(_: BaseException | None) -> None:
     st = g.pop(_G_STATE, None)
     if isinstance(st, AppState):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        tracker(app).release(app, st)
+        tracker(app).release(st)
 
 
 def _version_header(response: Response) -> Response:
@@ -132,7 +125,6 @@ def swap(app: Flask, new: AppState) -> AppState:
         track.target = os.path.realpath(new.data_dir)
         track.loaded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
         track.swaps += 1
-    _drop_caches(app)
     assert isinstance(old, AppState)
     track.retire(app, old)
     log.info("now serving dataset %s (was %s)", dataset_version(new), dataset_version(old))

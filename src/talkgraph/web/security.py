@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest
 
 log = logging.getLogger("talkgraph.web.access")
@@ -112,8 +112,6 @@ def _begin() -> None:
     given = request.headers.get("X-Request-Id", "")
     setattr(g, _G_ID, given if _CLIENT_ID.match(given) else new_request_id())
     g.talkgraph_started = time.monotonic()
-    if current_app.debug:  # never serve in debug mode, whatever set it
-        current_app.debug = False
 
 
 def _finish(response: Response) -> Response:
@@ -137,9 +135,9 @@ def _finish(response: Response) -> Response:
 
 
 def install(app: Flask) -> None:
-    """Register the hooks on ``app`` and switch debug mode off."""
+    """Register the hooks on ``app`` and switch debug mode off (the one place that does,
+    whatever the configuration or ``FLASK_DEBUG`` says)."""
     app.debug = False
-    app.config["DEBUG"] = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.before_request(_begin)
     app.after_request(_finish)

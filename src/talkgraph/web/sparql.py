@@ -36,50 +36,27 @@ from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import QueryRefused
-from ..formats import FORMATS
+from ..formats import FORMATS, HTML_TYPES, NAME_ALIASES, RESULT_TYPES, TRIPLE_FORMATS, W3_FORMATS
 from ..settings import integer
 from ..store import QueryTooLarge
 from ..store.base import admit
 from ..vocab import SD
 from . import AppState, state
 from .errors import prefer_text_errors
+from .media import offers_of, pick, typed
 from .reload import dataset_version
 
 bp = Blueprint("sparql", __name__)
 
-#: Media types accepted for each format name, the first being the one we answer with.
-_MEDIA: dict[str, dict[str, tuple[str, ...]]] = {
-    "table": {
-        "json": ("application/sparql-results+json", "application/json"),
-        "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-        "csv": ("text/csv",),
-        "tsv": ("text/tab-separated-values",),
-    },
-    "graph": {
-        "turtle": ("text/turtle", "application/x-turtle"),
-        "nt": ("application/n-triples",),
-        "jsonld": ("application/ld+json", "application/json"),
-        "xml": ("application/rdf+xml", "application/xml", "text/xml"),
-    },
+#: The result formats by query kind: ``(name, media type, aliases)``, the first the default.
+_KINDS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "table": [(r.name, r.media_type, r.aliases) for r in RESULT_TYPES.values()],
+    "graph": [(f.name, f.media_type, f.aliases) for f in TRIPLE_FORMATS],
 }
-_ALIASES = {"rdfxml": "xml", "rdf": "xml", "ttl": "turtle", "ntriples": "nt", "json-ld": "jsonld"}
 _SD_FORMATS = ("turtle", "jsonld", "nt", "xml")
-_W3_FORMATS = "http://www.w3.org/ns/formats/"
-_RESULT_FORMAT_IRIS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-)
-_TEXT_TYPES = ("text/", "application/sparql-results+", "application/n-triples", "application/ld")
-_CACHE_KEY = "talkgraph.answers"  # an app extension: dropped when another dataset is swapped in
 CACHE_CONTROL = "public, no-cache"
 
 
@@ -116,15 +93,11 @@ class AnswerCache:
 
 
 def _answers() -> AnswerCache | None:
-    app = current_app
-    found = app.extensions.get(_CACHE_KEY)
-    if found is None:
-        size = int(app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
-        if size <= 0:
-            return None
-        found = app.extensions.setdefault(_CACHE_KEY, AnswerCache(size))
-    assert isinstance(found, AnswerCache)
-    return found
+    """The served dataset's answer cache (``None`` when ``ANSWER_CACHE_BYTES`` is 0)."""
+    size = int(current_app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
+    if size <= 0:
+        return None
+    return state().cache("answers", AnswerCache, lambda: AnswerCache(size))
 
 
 def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
@@ -191,30 +164,20 @@ def _read() -> tuple[str | None, MultiDict[str, str]]:
 
 def _negotiate(kind: str, params: MultiDict[str, str]) -> str:
     """The format name for a result of ``kind`` ("table" or "graph")."""
-    table = _MEDIA[kind]
+    table = _KINDS[kind]
     wanted = _one(params, "format")
     if wanted:
-        name = _ALIASES.get(wanted.lower(), wanted.lower())
-        if name not in table:
+        name = NAME_ALIASES.get(wanted.lower(), wanted.lower())
+        names = [name for name, _, _ in table]
+        if name not in names:
             raise BadRequest(
-                f"format {wanted!r} is not available for this query; use one of " + ", ".join(table)
+                f"format {wanted!r} is not available for this query; use one of " + ", ".join(names)
             )
         return name
-    accept = request.accept_mimetypes
-    if not accept:
-        return next(iter(table))
-    offered = [(media, name) for name, types in table.items() for media in types]
-    best = accept.best_match([media for media, _ in offered])
-    if best is None:
-        supported = ", ".join(types[0] for types in table.values())
-        raise NotAcceptable(f"no acceptable result format; this query can answer with {supported}")
-    return next(name for media, name in offered if media == best)
-
-
-def _response(data: bytes, media_type: str) -> Response:
-    if media_type.startswith(_TEXT_TYPES):
-        media_type += "; charset=utf-8"
-    return Response(data, status=200, content_type=media_type)
+    supported = ", ".join(media for _, media, _ in table)
+    return pick(
+        offers_of(table), f"no acceptable result format; this query can answer with {supported}"
+    )
 
 
 def _cacheable(response: Response, key: str) -> Response:
@@ -241,7 +204,7 @@ def endpoint() -> Response:
     answers = _answers()
     cached = answers.get(key) if answers is not None else None
     if cached is not None:
-        return _cacheable(_response(*cached), key)
+        return _cacheable(typed(*cached), key)
     kind = "graph" if form in ("construct", "describe") else "table"
     fmt = _negotiate(kind, params)
     result = st.store.query(
@@ -254,10 +217,10 @@ def endpoint() -> Response:
     if actual != kind:  # the form was not recognisable before parsing
         fmt = _negotiate(actual, params)
     data = result.serialize(fmt)
-    media_type = _MEDIA[actual][fmt][0]
+    media_type = next(media for name, media, _ in _KINDS[actual] if name == fmt)
     if answers is not None:
         answers.put(key, data, media_type)
-    return _cacheable(_response(data, media_type), key)
+    return _cacheable(typed(data, media_type), key)
 
 
 @bp.route("/sparql", methods=["OPTIONS"], provide_automatic_options=False)
@@ -271,17 +234,17 @@ def preflight() -> Response:
 
 
 def _service_description() -> Response:
-    offered = {FORMATS[name].media_type: name for name in _SD_FORMATS}
-    accept = request.accept_mimetypes
-    best = accept.best_match([*offered, "text/html"]) if accept else next(iter(offered))
-    if best == "text/html":
+    offered = [(FORMATS[name].media_type, name) for name in _SD_FORMATS]
+    what = ", ".join(media for media, _ in offered)
+    name = pick(
+        [*offered, (HTML_TYPES[0], "html")], f"the service description is available as {what}"
+    )
+    if name == "html":
         return Response(status=303, headers={"Location": "/query"})
-    if best is None:
-        raise NotAcceptable("the service description is available as " + ", ".join(offered))
-    fmt = FORMATS[offered[best]]
+    fmt = FORMATS[name]
     graph = service_description(url_for("sparql.endpoint", _external=True))
     data = graph.serialize(format=fmt.rdflib, encoding="utf-8")
-    return _response(data, fmt.media_type)
+    return typed(data, fmt.media_type)
 
 
 def service_description(endpoint_url: str) -> Graph:
@@ -296,8 +259,8 @@ def service_description(endpoint_url: str) -> Graph:
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    for name in _RESULT_FORMAT_IRIS:
-        graph.add((service, SD.resultFormat, URIRef(_W3_FORMATS + name)))
+    for name in [r.w3 for r in RESULT_TYPES.values()] + [f.w3 for f in TRIPLE_FORMATS]:
+        graph.add((service, SD.resultFormat, URIRef(W3_FORMATS + name)))
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))

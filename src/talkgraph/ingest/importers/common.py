@@ -94,6 +94,19 @@ def split_people(text: str) -> list[str]:
     return out
 
 
+def named_people(names: str | None, institutions: str | None = None) -> list[Person]:
+    """The people named in ``names`` (see :func:`split_people`); ``institutions`` is everyone's
+    institution, or one per person when it lists as many as there are people."""
+    if not names:
+        return []
+    found = split_people(names)
+    if institutions and len(found) > 1:
+        each = split_people(institutions)
+        if len(each) == len(found):
+            return [Person(n, i) for n, i in zip(found, each, strict=True)]
+    return [Person(n, institutions) for n in found]
+
+
 def _split_outside_brackets(text: str, sep: str) -> list[str]:
     parts, depth, current = [], 0, ""
     for ch in text:

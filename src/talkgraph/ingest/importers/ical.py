@@ -24,7 +24,7 @@ from ...errors import InputError, Place
 from ...model import EventInfo, Programme
 from .. import classify as cl
 from ..text import clean
-from .common import Collector, Person, Slot, iso_date, split_affiliation, split_people, zone
+from .common import Collector, Slot, iso_date, named_people, split_affiliation, zone
 
 _LABEL = re.compile(
     r"^\s*(?P<label>speakers?|presenters?|presented\s+by|lecturer|talk\s+by|by|"
@@ -49,15 +49,6 @@ def _when(component: Any, key: str, tz: tzinfo | None) -> datetime | None:
 def _speaker_like(text: str) -> bool:
     name, institution = split_affiliation(text)
     return cl.is_name_like(name) and not cl.is_placeholder(name) and bool(name)
-
-
-def _people(text: str, institution: str | None = None) -> list[Person]:
-    names = split_people(text)
-    if institution and len(names) > 1:
-        institutions = split_people(institution)
-        if len(institutions) == len(names):
-            return [Person(n, i) for n, i in zip(names, institutions, strict=True)]
-    return [Person(n, institution) for n in names]
 
 
 def _from_description(text: str) -> tuple[dict[str, str], str]:
@@ -149,7 +140,7 @@ def _slot(component: Any, tz: tzinfo | None, n: int) -> Slot:
     uid = component.get("UID")
     return Slot(
         title=title,
-        speakers=_people(who, labels.get("institution")) if who else [],
+        speakers=named_people(who, labels.get("institution")),
         abstract=abstract,
         start=start,
         end=end,

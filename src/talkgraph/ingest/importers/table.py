@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from ...errors import InputError, Place
 from ...model import EventInfo, Programme
 from ..text import clean
-from .common import Collector, Person, Slot, iso_date, parse_duration, split_people
+from .common import Collector, Slot, iso_date, named_people, parse_duration
 
 # Usual column names, normalised (lower case, letters and digits, single spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -182,17 +182,6 @@ def _times(row: dict[str, str | None]) -> tuple[datetime | None, datetime | None
     return start, end
 
 
-def _speakers(names: str | None, institutions: str | None) -> list[Person]:
-    if not names:
-        return []
-    people = split_people(names)
-    if institutions and len(people) > 1:
-        insts = split_people(institutions)
-        if len(insts) == len(people):
-            return [Person(n, i) for n, i in zip(people, insts, strict=True)]
-    return [Person(n, institutions) for n in people]
-
-
 def _header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[int, str]] | None:
     for index, row in enumerate(rows[:10]):
         columns: dict[int, str] = {}
@@ -239,8 +228,8 @@ def parse_rows(rows: Sequence[Sequence[object]], source: str, fmt: str) -> Progr
 
 def _slot(row: dict[str, str | None], line: int) -> Slot:
     start, end = _times(row)
-    speakers = _speakers(row.get("speaker"), row.get("institution"))
-    authors = _speakers(row.get("authors"), None)
+    speakers = named_people(row.get("speaker"), row.get("institution"))
+    authors = named_people(row.get("authors"), None)
     if not speakers:
         speakers, authors = authors, []
     return Slot(
