@@ -6,6 +6,8 @@ instead of minting a wrong IRI.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
@@ -86,6 +88,20 @@ PREFIXES: dict[str, Namespace] = {
     "sh": Namespace(str(SH)),
     "spdx": SPDX,
 }
+
+
+_LOCAL = re.compile(r"[\w.-]+")  # a local name that stays a valid prefixed name
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(str(item[1])))
+
+
+def prefixed(iri: str) -> str | None:
+    """``prefix:local`` for an IRI in one of :data:`PREFIXES`' namespaces (the one place IRIs are
+    shortened for people), else ``None``."""
+    for prefix, namespace in _LONGEST_FIRST:
+        local = iri[len(str(namespace)) :]
+        if iri.startswith(str(namespace)) and _LOCAL.fullmatch(local):
+            return f"{prefix}:{local}"
+    return None
 
 
 def bind_prefixes(graph: Graph) -> Graph:

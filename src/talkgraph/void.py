@@ -19,7 +19,6 @@ from .iris import Minter, slugify, unique_slug
 from .vocab import (
     DCAT,
     DCTERMS,
-    PREFIXES,
     PROV,
     RDF,
     SCHEMA,
@@ -28,6 +27,7 @@ from .vocab import (
     VOID,
     XSD,
     bind_prefixes,
+    prefixed,
 )
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -91,11 +91,8 @@ def statistics(graph: Graph) -> Statistics:
 
 def class_slug(cls: URIRef) -> str:
     """``schema:Person`` → ``schema-person``; an IRI under no known prefix → its slug."""
-    text = str(cls)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
-        if text.startswith(str(ns)) and len(text) > len(str(ns)):
-            return slugify(f"{prefix}-{text[len(str(ns)) :]}")
-    return slugify(text)
+    short = prefixed(str(cls))
+    return slugify(short.replace(":", "-", 1) if short else str(cls))
 
 
 def describe(

@@ -18,7 +18,7 @@ from rdflib import URIRef
 from ..manifest import Manifest
 from ..resources import resource
 from ..store import Term
-from ..vocab import DCTERMS, PREFIXES, RDF, SCHEMA
+from ..vocab import DCTERMS, RDF, SCHEMA, prefixed
 from . import state
 from .negotiate import href
 
@@ -39,10 +39,7 @@ def short(iri: str) -> str:
     path = state().minter.path(iri)
     if path is not None:
         return path.lstrip("/") or iri
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(str(namespace)) and len(iri) > len(str(namespace)):
-            return f"{prefix}:{iri[len(str(namespace)) :]}"
-    return iri
+    return prefixed(iri) or iri
 
 
 @dataclass(frozen=True)

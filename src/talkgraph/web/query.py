@@ -35,7 +35,7 @@ from ..errors import ConfigError, NotFound
 from ..formats import HTML_TYPES, JSON_TYPE, RESULT_TYPES
 from ..resources import resource
 from ..store import QueryResult
-from ..vocab import PREFIXES
+from ..vocab import PREFIXES, prefixed
 from . import state
 from .media import best, pick, typed
 
@@ -239,11 +239,7 @@ def iri_cell(iri: str, label: str | None = None) -> Cell:
 
 def compact(iri: str) -> str:
     """``prefix:local`` for an IRI in one of the dataset's namespaces, else the IRI."""
-    for prefix, ns in PREFIXES.items():
-        local = iri[len(str(ns)) :]
-        if iri.startswith(str(ns)) and re.fullmatch(r"[\w.-]*", local):
-            return f"{prefix}:{local}"
-    return iri
+    return prefixed(iri) or iri
 
 
 def table(result: QueryResult) -> tuple[list[str], list[list[Cell]]]:
