@@ -82,7 +82,9 @@ class _Resolver:
         mentioned thousands of times is not scanned on every mention)."""
         if span is None:
             return
-        seen = self._spans.setdefault(id(spans), set(spans))
+        seen = self._spans.get(id(spans))
+        if seen is None:
+            seen = self._spans[id(spans)] = set(spans)
         if span not in seen:
             seen.add(span)
             spans.append(span)
