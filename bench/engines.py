@@ -1,7 +1,11 @@
 """The engines under test, each in its own process: ``python -m bench.engines KIND ARGS…``.
 
-* ``talkgraph DATA_DIR PORT TIMEOUT [nocache]`` — our app (waitress) on ``/sparql``, row limit
-  raised; ``nocache`` turns the answer cache off (every request runs its query);
+* ``talkgraph DATA_DIR PORT TIMEOUT [nocache] [store=DIR]`` — our app (waitress) on ``/sparql``,
+  row limit raised; ``nocache`` turns the answer cache off (every request runs its query);
+  ``store=DIR`` queries the on-disk store in ``DIR`` (loaded there first if it holds another
+  build) instead of memory;
+* ``disk-load DATA_DIR STORE_DIR`` — seconds to load a build into an on-disk store (as
+  ``talkgraph serve --store DIR`` does on start);
 * ``rdflib-endpoint NT PORT`` — rdflib-endpoint's ``SparqlEndpoint(graph=g)`` under uvicorn;
 * ``rdflib-inprocess NT SPEC.json`` — rdflib's own ``Graph.query``, timed in process;
 * ``loads NT WORKDIR`` — load times of pyoxigraph (memory, on disk) and ``rdflib.Graph.parse``.
@@ -19,17 +23,21 @@ from pathlib import Path
 from typing import Any
 
 
-def serve_talkgraph(data_dir: str, port: int, timeout: float, cache: bool = True) -> None:
+def serve_talkgraph(
+    data_dir: str, port: int, timeout: float, cache: bool = True, store: str | None = None
+) -> None:
     from talkgraph.web import create_app
     from talkgraph.web.server import make_server
 
-    config = {
+    config: dict[str, Any] = {
         "MAX_ROWS": 100_000_000,  # the full dump is part of the mix
         "MAX_RESULT_BYTES": 4 * 1024**3,
         "QUERY_TIMEOUT": timeout,
         "WORKER_MEMORY_MB": 8192,
         "ANSWER_CACHE_BYTES": 64 * 1024**2 if cache else 0,
     }
+    if store is not None:
+        config["STORE"] = store
     app = create_app(Path(data_dir), config=config)
     server = make_server(app, "127.0.0.1", port, threads=8)
     print("ready", flush=True)
@@ -100,6 +108,21 @@ def loads(nt_file: str, workdir: str) -> dict[str, float]:
     return out
 
 
+def disk_load(data_dir: str, store_dir: str) -> dict[str, Any]:
+    """Load a build into an on-disk store, as the server does when the store holds another."""
+    from talkgraph.store.disk import ensure_loaded
+
+    manifest = json.loads(Path(data_dir, "manifest.json").read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    loaded, fresh = ensure_loaded(Path(store_dir), Path(data_dir), str(manifest["base_iri"]))
+    return {
+        "seconds": time.perf_counter() - start,
+        "loaded": fresh,
+        "default_graph_triples": loaded.triple_count,
+        "named_graphs": len(loaded.named_graphs),
+    }
+
+
 def oxigraph_commands(binary: str, location: Path, nt_file: Path, port: int) -> list[list[str]]:
     """The load command and the server command of the Oxigraph server."""
     return [
@@ -111,7 +134,11 @@ def oxigraph_commands(binary: str, location: Path, nt_file: Path, port: int) -> 
 def main(argv: list[str]) -> int:
     kind, args = argv[0], argv[1:]
     if kind == "talkgraph":
-        serve_talkgraph(args[0], int(args[1]), float(args[2]), args[3:4] != ["nocache"])
+        stores = [a.removeprefix("store=") for a in args[3:] if a.startswith("store=")]
+        cache = "nocache" not in args[3:]
+        serve_talkgraph(args[0], int(args[1]), float(args[2]), cache, (stores or [None])[0])
+    elif kind == "disk-load":
+        json.dump(disk_load(args[0], args[1]), sys.stdout)
     elif kind == "rdflib-endpoint":
         serve_rdflib_endpoint(args[0], int(args[1]))
     elif kind == "rdflib-inprocess":

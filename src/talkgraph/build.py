@@ -16,7 +16,7 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,12 +44,12 @@ from .parts import (
     programme_slice,
     programme_summary,
     quad_lines,
-    trig_text,
+    trig_pieces,
     triple_line,
     validate_parts,
     violations_text,
 )
-from .rdf import ntriples_to
+from .rdf import ntriples_file_to
 from .registry import DEFAULT_PATH as DEFAULT_REGISTRY
 from .registry import Registry
 from .release import staged_release
@@ -286,10 +286,10 @@ def _failure(named: list[tuple[str, Report]], report: Report) -> str:
 _Validation = tuple[Report, list[tuple[str, Report]], Graph]
 
 
-def _class_counts(ntriples: bytes) -> Counter[URIRef]:
+def _class_counts(ntriples: Iterable[bytes]) -> Counter[URIRef]:
     """How many subjects each class has: ``rdf:type`` lines of sorted, distinct N-Triples."""
     counts: Counter[URIRef] = Counter()
-    for line in ntriples.split(b"\n"):
+    for line in ntriples:
         if _TYPE in line:
             _subject, predicate, rest = line.split(b" ", 2)
             if predicate == _TYPE and rest.startswith(b"<"):
@@ -298,6 +298,18 @@ def _class_counts(ntriples: bytes) -> Counter[URIRef]:
 
 
 _TYPE = f"<{RDF.type}>".encode()
+
+
+def _chunks(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """UTF-8 of ``pieces``, ``size`` pieces at a time (the bytes of the joined text)."""
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= size:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+    if batch:
+        yield "".join(batch).encode("utf-8")
 
 
 def _write_release(
@@ -317,24 +329,54 @@ def _write_release(
         (release / name).write_bytes(data)
         files[name] = FileEntry(len(data), hashlib.sha256(data).hexdigest(), media_type)
 
+    def write_text(name: str, pieces: Iterable[str], media_type: str) -> tuple[int, str]:
+        """Write text given in pieces, encoded a chunk at a time (never joined whole)."""
+        digest, size = hashlib.sha256(), 0
+        with (release / name).open("wb") as handle:
+            for chunk in _chunks(pieces):
+                handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        files[name] = FileEntry(size, digest.hexdigest(), media_type)
+        return size, digest.hexdigest()
+
+    def record(name: str, media_type: str) -> tuple[int, str]:
+        """Record a file written in the release by someone else."""
+        digest = hashlib.sha256()
+        with (release / name).open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        size, sha = (release / name).stat().st_size, digest.hexdigest()
+        files[name] = FileEntry(size, sha, media_type)
+        return size, sha
+
     quads = {line for p in parts for line in p.entry.quads or []}
     quads.update(quad_lines(topics, minter.graph(TOPICS_GRAPH)))
     quads.update(quad_lines(related, cotopic_graph_iri(minter, "talks")))
-    dumps = {  # sorted lines: byte-identical for the same graphs
-        "nt": "".join(sorted({triple_line(q) for q in quads})).encode("utf-8"),
-        "nquads": "".join(sorted(quads)).encode("utf-8"),
-        "trig": trig_text(quads).encode("utf-8"),
-    }
+    nt_name = f"{DATASET_STEM}{FORMATS['nt'].suffix}"
+    triples = 0
     distributions = []
+    # Sorted lines (byte-identical for the same graphs), each dump streamed to its file; Turtle,
+    # RDF/XML and JSON-LD are written by pyoxigraph from the N-Triples file, never from rdflib.
     for fmt in DUMP_FORMATS:
         spec = FORMATS[fmt]
-        # Every dump is written from the one sorted N-Triples text, never from rdflib again.
-        data = dumps[fmt] if fmt in dumps else ntriples_to(dumps["nt"], fmt)
         name = f"{DATASET_STEM}{spec.suffix}"
-        write(name, data, spec.media_type)
-        distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
-    triples = dumps["nt"].count(b"\n")
-    class_counts = _class_counts(dumps["nt"])
+        if fmt == "nt":
+            lines = sorted({triple_line(q) for q in quads})
+            triples = len(lines)
+            size, sha = write_text(name, lines, spec.media_type)
+            del lines
+        elif fmt == "nquads":
+            size, sha = write_text(name, sorted(quads), spec.media_type)
+        elif fmt == "trig":
+            size, sha = write_text(name, trig_pieces(quads), spec.media_type)
+        else:
+            ntriples_file_to(release / nt_name, fmt, release / name)
+            size, sha = record(name, spec.media_type)
+        distributions.append(Distribution(fmt, name, size, sha))
+    del quads
+    with (release / nt_name).open("rb") as handle:
+        class_counts = _class_counts(handle)
     names_of = bind_prefixes(Graph()).namespace_manager
     created = datetime.now(UTC).replace(microsecond=0)
     schedules = write_schedules(release, model, minter, created)  # iCalendar, frab, C3VOC

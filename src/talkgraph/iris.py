@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from rdflib import URIRef
 
@@ -65,7 +66,7 @@ def slugify(text: str, max_length: int = MAX_SLUG) -> str:
 
 def unique_slug(base: str, taken: Iterable[str]) -> str:
     """``base``, or ``base-2``, ``base-3``… — the first not in ``taken``."""
-    used = set(taken)
+    used = taken if isinstance(taken, AbstractSet | Mapping) else set(taken)  # no copy of a dict
     if base not in used:
         return base
     n = 2

@@ -13,7 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -360,12 +360,22 @@ def validate_parts(
 
 def trig_text(quads: Iterable[str]) -> str:
     """TriG of N-Quads lines: one block per graph, in name order, triples as N-Triples lines."""
+    return "".join(trig_pieces(quads))
+
+
+def trig_pieces(quads: Iterable[str]) -> Iterator[str]:
+    """:func:`trig_text` in pieces (a graph's opening, its lines, its end), to be written as
+    they come rather than joined into one text."""
     graphs: dict[str, list[str]] = {}
     for quad in quads:
         cut = quad.rindex(" <")
         graphs.setdefault(quad[cut + 1 : -3], []).append(quad[:cut] + " .\n")
-    blocks = [f"{name} {{\n{''.join(sorted(lines))}}}\n" for name, lines in sorted(graphs.items())]
-    return "\n".join(blocks)
+    for index, name in enumerate(sorted(graphs)):
+        yield ("\n" if index else "") + f"{name} {{\n"
+        lines = graphs.pop(name)
+        lines.sort()
+        yield from lines
+        yield "}\n"
 
 
 # --------------------------------------------------------------------------- reports

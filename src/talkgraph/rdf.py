@@ -221,6 +221,19 @@ def ntriples_to(ntriples: bytes, fmt: str) -> bytes:
     return data
 
 
+def ntriples_file_to(source: Path, fmt: str, target: Path) -> None:
+    """The N-Triples file ``source`` rewritten as Turtle, RDF/XML or JSON-LD into ``target``
+    by pyoxigraph, streamed (the same bytes as :func:`ntriples_to`; neither text is held)."""
+    quads = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    ox.serialize(
+        quads,
+        output=str(target),
+        format=_OXIGRAPH_FORMATS[get_format(fmt).name],
+        prefixes=None if fmt == "jsonld" else prefixes,
+    )
+
+
 _OX_READ = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,

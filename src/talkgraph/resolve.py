@@ -75,6 +75,19 @@ class _Resolver:
         self.model = KnowledgeModel()
         self._unknown_warned: set[str] = set()
         self._roster_affiliated: defaultdict[str, bool] = defaultdict(bool)
+        self._spans: dict[int, set[Span]] = {}  # id of a spans list → its spans, as a set
+
+    def _add_span(self, spans: list[Span], span: Span | None) -> None:
+        """Append ``span`` to ``spans`` unless there (a set per list: a speaker or an institution
+        mentioned thousands of times is not scanned on every mention)."""
+        if span is None:
+            return
+        seen = self._spans.get(id(spans))
+        if seen is None:
+            seen = self._spans[id(spans)] = set(spans)
+        if span not in seen:
+            seen.add(span)
+            spans.append(span)
 
     # -------------------------------------------------------------- people and institutions
 
@@ -87,8 +100,7 @@ class _Resolver:
             self.model.people[key] = person
         elif not _has_diacritics(person.name) and _has_diacritics(name):
             person.name = name
-        if mention.span is not None and mention.span not in person.spans:
-            person.spans.append(mention.span)
+        self._add_span(person.spans, mention.span)
         return person
 
     def institution_key(self, raw: str) -> str:
@@ -122,8 +134,7 @@ class _Resolver:
             )
         if raw != inst.name and raw not in inst.alternate_names:
             inst.alternate_names.append(raw)
-        if mention.span is not None and mention.span not in inst.spans:
-            inst.spans.append(mention.span)
+        self._add_span(inst.spans, mention.span)
         return inst
 
     def describe(self, person: Person, entry: SpeakerEntry) -> None:
