@@ -162,7 +162,13 @@ class Executor:
         return cls(store, prefixes, base_iri)
 
     def default_graph_size(self) -> int:
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        """Triples in the store's default graph, counted by the engine (iterating them in Python
+        took most of a 5M-triple store's load time)."""
+        answer = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(answer, ox.QuerySolutions)
+        count = next(iter(answer))["n"]
+        assert isinstance(count, ox.Literal)
+        return int(count.value)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
