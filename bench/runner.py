@@ -310,38 +310,7 @@ def run_scale(label: str, triples: int, args: argparse.Namespace) -> dict[str, A
             )
         )
     _say(f"[{label}] ours done")
-    port = _free_port()
-    engines.append(
-        _served(
-            "Oxigraph server (in memory)",
-            [OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
-            f"http://127.0.0.1:{port}/query",
-            queries,
-            plan,
-            work,
-            slow=False,
-            preload=(f"http://127.0.0.1:{port}/store?default", nt),
-        )
-    )
-    location = work / "oxigraph-db"
-    shutil.rmtree(location, ignore_errors=True)
-    port = _free_port()
-    load_cmd, serve_cmd = _oxigraph_commands(location, nt, port)
-    start = time.perf_counter()
-    subprocess.run(load_cmd, check=True, capture_output=True, timeout=args.build_timeout)
-    loads["Oxigraph server (oxigraph load)"] = time.perf_counter() - start
-    engines.append(
-        _served(
-            "Oxigraph server",
-            serve_cmd,
-            f"http://127.0.0.1:{port}/query",
-            queries,
-            plan,
-            work,
-            slow=False,
-        )
-    )
-    shutil.rmtree(location, ignore_errors=True)
+    engines += oxigraph_engines(nt, queries, plan, work, loads, args.build_timeout)
     _say(f"[{label}] oxigraph done")
     port = _free_port()
     engines.append(
@@ -380,6 +349,52 @@ def _oxigraph_commands(location: Path, nt: Path, port: int) -> list[list[str]]:
     from bench.engines import oxigraph_commands
 
     return oxigraph_commands(OXIGRAPH, location, nt, port)
+
+
+def oxigraph_engines(
+    nt: Path,
+    queries: Any,
+    plan: Plan,
+    work: Path,
+    loads: dict[str, float],
+    timeout: float,
+) -> list[dict[str, Any]]:
+    """The peers measured beside ours: Oxigraph server in memory (``nt`` POSTed to it) and on
+    RocksDB (``oxigraph load`` then serve, its load time recorded in ``loads``)."""
+    engines = []
+    port = _free_port()
+    engines.append(
+        _served(
+            "Oxigraph server (in memory)",
+            [OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
+            f"http://127.0.0.1:{port}/query",
+            queries,
+            plan,
+            work,
+            slow=False,
+            preload=(f"http://127.0.0.1:{port}/store?default", nt),
+        )
+    )
+    location = work / "oxigraph-db"
+    shutil.rmtree(location, ignore_errors=True)
+    port = _free_port()
+    load_cmd, serve_cmd = _oxigraph_commands(location, nt, port)
+    start = time.perf_counter()
+    subprocess.run(load_cmd, check=True, capture_output=True, timeout=timeout)
+    loads["Oxigraph server (oxigraph load)"] = time.perf_counter() - start
+    engines.append(
+        _served(
+            "Oxigraph server",
+            serve_cmd,
+            f"http://127.0.0.1:{port}/query",
+            queries,
+            plan,
+            work,
+            slow=False,
+        )
+    )
+    shutil.rmtree(location, ignore_errors=True)
+    return engines
 
 
 def _say(text: str) -> None:

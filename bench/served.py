@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,14 +30,13 @@ from typing import Any
 from bench import report
 from bench.queries import mix, pick_parameters
 from bench.runner import (
-    OXIGRAPH,
     PY,
     Plan,
     _free_port,
-    _oxigraph_commands,
     _say,
     _served,
     _subprocess_json,
+    oxigraph_engines,
 )
 
 
@@ -117,40 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         _say(f"[{args.label}] {name} done")
-    port = _free_port()
-    engines.append(
-        _served(
-            report.PEER,
-            [OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
-            f"http://127.0.0.1:{port}/query",
-            queries,
-            plan,
-            work,
-            slow=False,
-            preload=(f"http://127.0.0.1:{port}/store?default", nt),
-        )
-    )
-    _say(f"[{args.label}] Oxigraph in memory done")
-    location = work / "oxigraph-db"
-    shutil.rmtree(location, ignore_errors=True)
-    port = _free_port()
-    load_cmd, serve_cmd = _oxigraph_commands(location, nt, port)
-    start = time.perf_counter()
-    subprocess.run(load_cmd, check=True, capture_output=True, timeout=args.limit)
-    loads["Oxigraph server (oxigraph load)"] = time.perf_counter() - start
-    engines.append(
-        _served(
-            "Oxigraph server",
-            serve_cmd,
-            f"http://127.0.0.1:{port}/query",
-            queries,
-            plan,
-            work,
-            slow=False,
-        )
-    )
-    shutil.rmtree(location, ignore_errors=True)
-    _say(f"[{args.label}] Oxigraph on disk done")
+    engines += oxigraph_engines(nt, queries, plan, work, loads, args.limit)
+    _say(f"[{args.label}] Oxigraph server in memory and on disk done")
     result.update(loads=loads, load_peaks_mb=peaks, engines=engines)
     result["parameters"] = [q.name for q in queries]
     (work / "served.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
