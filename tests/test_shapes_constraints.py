@@ -27,6 +27,7 @@ LEARNING = f"{B}topic/learning"
 ANNOTATION = f"{TALK}#topic-optimisation-1"
 TARGET = f"{ANNOTATION}-target"
 SELECTOR = f"{ANNOTATION}-selector"
+THEME = f"{EVENT}#theme-optimisation"
 
 PREFIXES = f"""
 PREFIX schema: <https://schema.org/>
@@ -141,6 +142,19 @@ BASE_TTL = """
     oa:suffix " on data" .
 """
 
+# A theme of the event (a concept on a large share of its talks), derived from the talk's
+# evidence; the talk keeps the topic too (its only one, as talkgraph keeps it then).
+THEME_TTL = """
+<event/ws> schema:about <topic/optimisation> .
+<event/ws#theme-optimisation> a oa:Annotation ;
+    oa:hasBody <topic/optimisation> ;
+    oa:hasTarget <event/ws> ;
+    oa:motivatedBy oa:classifying ;
+    tg:talkCount 1 ;
+    tg:talkShare 1.0 ;
+    prov:wasDerivedFrom <talk/ada-engines#topic-optimisation-1> .
+"""
+
 Mutation = Callable[[Graph], None]
 
 
@@ -183,6 +197,17 @@ def rename(old: str, new: str) -> Mutation:
             if o in (s, v):
                 graph.remove((s, p, v))
                 graph.add((n if s == o else s, p, n if v == o else v))
+
+    return run
+
+
+def themed(*mutations: Mutation) -> Mutation:
+    """Add :data:`THEME_TTL`, then apply ``mutations``."""
+
+    def run(graph: Graph) -> None:
+        add(THEME_TTL)(graph)
+        for mutation in mutations:
+            mutation(graph)
 
     return run
 
@@ -509,6 +534,37 @@ CASES = [
          V, SELECTOR, "oa:prefix", "Quote-prefix"),
     Case("quote-suffix-number", replace(SELECTOR, "oa:suffix", "5"),
          V, SELECTOR, "oa:suffix", "Quote-suffix"),
+    # themes of a programme (issue 11)
+    Case("theme-iri", themed(rename(THEME, f"{EVENT}#topic")), V, f"{EVENT}#topic", None, "Theme"),
+    Case("theme-two-targets", themed(add(f"<{THEME}> oa:hasTarget <event/ws2> .")),
+         V, THEME, "oa:hasTarget", "Theme-target"),
+    Case("theme-body-dangling", themed(replace(THEME, "oa:hasBody", "<topic/ghost>")),
+         V, THEME, "oa:hasBody", "Annotation-body"),
+    Case("theme-count-missing", themed(drop(THEME, "tg:talkCount")),
+         V, THEME, "tg:talkCount", "Theme-talkCount"),
+    Case("theme-count-zero", themed(replace(THEME, "tg:talkCount", "0")),
+         V, THEME, "tg:talkCount", "Theme-talkCount"),
+    Case("theme-share-above-one", themed(replace(THEME, "tg:talkShare", "1.5")),
+         V, THEME, "tg:talkShare", "Theme-talkShare"),
+    Case("theme-evidence-missing", themed(drop(THEME, "prov:wasDerivedFrom")),
+         V, THEME, "prov:wasDerivedFrom", "Theme-evidence"),
+    Case("theme-evidence-dangling",
+         themed(replace(THEME, "prov:wasDerivedFrom", f"<{TALK}#topic-ghost-1>")),
+         V, THEME, "prov:wasDerivedFrom", "Theme-evidence"),
+    Case("theme-evidence-other-topic",
+         themed(replace(ANNOTATION, "oa:hasBody", "<topic/learning>"),
+                add("<talk/ada-engines> schema:about <topic/learning> .")),
+         V, THEME, "prov:wasDerivedFrom", "Theme-evidence-consistent"),
+    Case("theme-event-not-tagged",
+         themed(update("DELETE DATA { <event/ws> schema:about <topic/optimisation> }")),
+         V, THEME, "oa:hasBody", "Theme-about"),
+    Case("event-topic-dangling", add("<event/ws> schema:about <topic/ghost> ."),
+         V, EVENT, "schema:about", "Event-theme-topic"),
+    Case("event-topic-without-theme", add("<event/ws> schema:about <topic/optimisation> ."),
+         V, EVENT, "schema:about", "Event-theme-annotated"),
+    Case("theme-evidence-of-untagged-talk",
+         update("DELETE DATA { <talk/ada-engines> schema:about <topic/optimisation> }"),
+         V, TALK, "schema:about", "Talk-evidence-topic"),
 ]
 # fmt: on
 
@@ -596,6 +652,22 @@ def test_a_placeholder_talk_needs_no_abstract_and_no_topic(shapes: Graph) -> Non
     )(graph)
     report = validate(graph, shapes)
     assert report.results == [], report.text()
+
+
+def test_an_event_theme_passes(shapes: Graph) -> None:
+    graph = base_graph()
+    themed()(graph)
+    report = validate(graph, shapes)
+    assert report.results == [], report.text()
+
+
+def test_a_theme_lifted_from_the_talk_passes(shapes: Graph) -> None:
+    """The talk's evidence for the theme stays, without ``schema:about``: it is the theme's."""
+    graph = base_graph()
+    themed(update("DELETE DATA { <talk/ada-engines> schema:about <topic/optimisation> }"))(graph)
+    report = validate(graph, shapes)
+    assert [r.shape for r in report.results] == ["tgsh:Talk-topics-missing"], report.text()
+    assert report.conforms
 
 
 def test_an_event_with_a_date_and_time_range_passes(shapes: Graph) -> None:

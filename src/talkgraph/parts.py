@@ -26,7 +26,7 @@ from .errors import InputError, Place
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Span
 from .rdf import canonical_ntriples, to_graph
-from .topics import assign, assignments_graph
+from .topics.annotate import programme_topics
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
 from .vocab import SH, bind_prefixes
@@ -227,10 +227,10 @@ def map_part(
     part.reused = entry.complete and entry.slice_digest == digest
     if part.reused:
         return
-    talks = list(piece.talks.values())
-    assignments = assign(talks, vocabulary)
+    talks = list(piece.talks.values())  # in programme order
+    assignments, topics_rdf = programme_topics(piece.events[0].key, talks, vocabulary, minter)
     graph = bind_prefixes(to_graph(piece, minter))
-    graph += assignments_graph(assignments, talks, minter)
+    graph += topics_rdf
     entry.slice_digest = digest
     entry.assignments = assignments
     entry.quads = quad_lines(graph, minter.graph(part.name))

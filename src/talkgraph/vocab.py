@@ -68,6 +68,9 @@ class TG(DefinedNamespace):
     explainedBy: URIRef  # noqa: N815  - a concept that explains a link (shared or common broader)
     confidence: URIRef  # confidence of a topic assignment, 0-1
     needsCuration: URIRef  # noqa: N815  - a fallback topic: no concept fitted the talk well
+    # themes of a programme (a concept on a large share of its talks)
+    talkCount: URIRef  # noqa: N815  - the programme's talks that name the theme
+    talkShare: URIRef  # noqa: N815  - their share of the programme's talks, 0-1
 
 
 PREFIXES: dict[str, Namespace] = {

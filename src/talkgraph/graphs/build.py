@@ -191,6 +191,9 @@ class CoTopicData:
     broader: dict[str, set[str]] = field(default_factory=dict)  # topic -> broader topics
     # (talk, topic) -> confidence of the best evidence, when below 1 (tg:confidence)
     confidence: dict[tuple[str, str], float] = field(default_factory=dict)
+    # talk -> topics its evidence names: its topics, and the themes of its programme it names
+    # (a theme is not the talk's topic, but counts in the similarity: see topics.themes)
+    evidenced: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> CoTopicData:
@@ -242,6 +245,7 @@ class CoTopicData:
             value = _text(get.get("confidence"))
             if talk is None or topic is None or value is None:
                 continue
+            self.evidenced.setdefault(talk, set()).add(topic)
             try:
                 confidence = float(value)
             except ValueError:
@@ -339,7 +343,9 @@ def _topics_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int 
 
 
 def _profile(data: CoTopicData, talk: str) -> dict[str, float]:
-    return {t: data.confidence.get((talk, t), 1.0) for t in data.linking_topics(talk)}
+    """The talk's topics and the themes its words name (as in the build, see topics.themes)."""
+    topics = data.linking_topics(talk) | (data.evidenced.get(talk, set()) - data.too_broad)
+    return {t: data.confidence.get((talk, t), 1.0) for t in topics}
 
 
 def _speakers_graph(g: nx.Graph, data: CoTopicData, min_weight: float, top_k: int | None) -> None:

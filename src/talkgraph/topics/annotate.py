@@ -3,7 +3,8 @@
 See docs/data-model.md ("topic" and "topic evidence"). No blank nodes: an annotation is
 ``{talk}#topic-{slug}-{n}``, its target ``{annotation}-target``, its selector
 ``{annotation}-selector``. Evidence of confidence below 1 carries ``tg:confidence``; a fallback
-topic (no concept fitted the talk) carries ``tg:needsCuration true``.
+topic (no concept fitted the talk) carries ``tg:needsCuration true``.  A theme of a programme
+(:mod:`.themes`) is ``{event}#theme-{slug}``, derived from the talks' evidence.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from rdflib import Graph, Literal, URIRef
 
 from ..iris import Minter
 from ..model import Talk
-from ..vocab import CONF, DCTERMS, OA, RDF, SCHEMA, SKOS, TG, XSD, bind_prefixes
-from .matcher import Assignment
+from ..vocab import CONF, DCTERMS, OA, PROV, RDF, SCHEMA, SKOS, TG, XSD, bind_prefixes
+from .matcher import Assignment, assign
+from .themes import Theme, lift_themes
 from .vocabulary import Vocabulary
 
 
@@ -57,14 +59,16 @@ def annotation_iri(minter: Minter, talk_key: str, topic: str, n: int) -> URIRef:
 def assignments_graph(
     assignments: Mapping[str, Sequence[Assignment]], talks: Iterable[Talk], minter: Minter
 ) -> Graph:
-    """``schema:about`` from each talk to its topics, and one annotation per piece of evidence."""
+    """``schema:about`` from each talk to its topics, and one annotation per piece of evidence
+    (the evidence of a theme of the talk's programme too, without ``schema:about``)."""
     graph = bind_prefixes(Graph())
     for talk in talks:
         talk_iri = minter.talk(talk.key)
         counts: dict[str, int] = {}
         for item in assignments.get(talk.key, ()):
             topic_iri = minter.topic(item.topic)
-            graph.add((talk_iri, SCHEMA.about, topic_iri))
+            if not item.theme:
+                graph.add((talk_iri, SCHEMA.about, topic_iri))
             counts[item.topic] = n = counts.get(item.topic, 0) + 1
             ann = annotation_iri(minter, talk.key, item.topic, n)
             target = URIRef(f"{ann}-target")
@@ -87,6 +91,52 @@ def assignments_graph(
             if item.needs_curation:
                 graph.add((ann, TG.needsCuration, Literal(True)))
     return graph
+
+
+def theme_iri(minter: Minter, event_key: str, topic: str) -> URIRef:
+    """``{event}#theme-{topic}``."""
+    return minter.fragment(minter.event(event_key), f"theme-{topic}")
+
+
+def themes_graph(
+    event_key: str,
+    themes: Sequence[Theme],
+    assignments: Mapping[str, Sequence[Assignment]],
+    minter: Minter,
+) -> Graph:
+    """``schema:about`` from the event to each theme of its programme, and one annotation per
+    theme: ``{event}#theme-{slug}``, classifying the event, with the number and share of the
+    programme's talks that name the concept, derived (``prov:wasDerivedFrom``) from their topic
+    evidence (the annotations :func:`assignments_graph` writes from the same ``assignments``)."""
+    graph = bind_prefixes(Graph())
+    event = minter.event(event_key)
+    for theme in themes:
+        topic_iri = minter.topic(theme.topic)
+        ann = theme_iri(minter, event_key, theme.topic)
+        graph.add((event, SCHEMA.about, topic_iri))
+        graph.add((ann, RDF.type, OA.Annotation))
+        graph.add((ann, OA.hasBody, topic_iri))
+        graph.add((ann, OA.hasTarget, event))
+        graph.add((ann, OA.motivatedBy, OA.classifying))
+        graph.add((ann, TG.talkCount, Literal(len(theme.talks))))
+        share = Decimal(str(round(theme.share, 4)))
+        graph.add((ann, TG.talkShare, Literal(share, datatype=XSD.decimal)))
+        for key in theme.talks:
+            pieces = sum(1 for a in assignments.get(key, ()) if a.topic == theme.topic)
+            for n in range(1, pieces + 1):
+                graph.add((ann, PROV.wasDerivedFrom, annotation_iri(minter, key, theme.topic, n)))
+    return graph
+
+
+def programme_topics(
+    event_key: str, talks: Sequence[Talk], vocabulary: Vocabulary, minter: Minter
+) -> tuple[dict[str, list[Assignment]], Graph]:
+    """One programme's topics: each talk's evidence with the programme's themes lifted to the
+    event (:func:`.themes.lift_themes`; ``talks`` in programme order), and their RDF."""
+    themed = lift_themes(talks, assign(talks, vocabulary), vocabulary)
+    graph = assignments_graph(themed.assignments, talks, minter)
+    graph += themes_graph(event_key, themed.themes, themed.assignments, minter)
+    return themed.assignments, graph
 
 
 _EXPLAIN = """

@@ -7,7 +7,10 @@ Gold is a YAML file with ``related`` and ``unrelated`` lists of ``[talk key, tal
 * unrelated-pair rate: the share of unrelated pairs that are linked;
 * density: links over possible links of the talk graph;
 * talks without topic: talks with an abstract of at least :data:`MIN_WORDS` words that got none;
-* top topic share: per programme, the largest share of its talks one topic is on.
+* top topic share: per programme of at least :data:`MIN_PROGRAMME` talks, the largest share of
+  its talks one topic is on (the talks' own topics: a theme lifted to the event is not one);
+* themes: the concepts lifted to their events (:mod:`.themes`), and the talks that keep one as
+  their only topic.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import yaml
 
 from ..errors import InputError, Place
 from ..model import Talk
-from .matcher import Assignment
+from .matcher import Assignment, topics_of
 from .similarity import Link, density
+from .themes import Themed
 from .vocabulary import Vocabulary
 
 MIN_WORDS = 40
+#: Programmes with fewer talks are left out of the top topic share (one talk of three is a third).
+MIN_PROGRAMME = 4
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,40 @@ class Figures:
     without_topic: list[str]  # of those, the talks that got no topic
     top_topic_share: float  # the largest share of a programme's talks that one topic is on
     top_topic: str
+    top_programme: str
+    themes: list[tuple[str, str]]  # (programme, theme) lifted to the event
+    kept: list[tuple[str, str]]  # (talk, theme) kept as the talk's only topic
     missed: list[tuple[str, str]]
     false_links: list[tuple[str, str]]
 
 
 def words(text: str | None) -> int:
     return len((text or "").split())
+
+
+def top_share(
+    talks: Sequence[Talk],
+    programme_of: Mapping[str, str],
+    assignments: Mapping[str, Sequence[Assignment]],
+) -> tuple[float, str, str]:
+    """The largest share of a programme's talks one topic is on, the topic and the programme
+    (programmes of at least :data:`MIN_PROGRAMME` talks; placeholders not counted)."""
+    best = (0.0, "", "")
+    per_programme: dict[str, list[Talk]] = {}
+    for talk in talks:
+        if not talk.placeholder:
+            per_programme.setdefault(programme_of[talk.key], []).append(talk)
+    for programme, members in sorted(per_programme.items()):
+        if len(members) < MIN_PROGRAMME:
+            continue
+        counts = Counter(
+            topic for t in members for topic in set(topics_of(assignments.get(t.key, ())))
+        )
+        if counts:
+            topic, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if n / len(members) > best[0]:
+                best = (n / len(members), topic, programme)
+    return best
 
 
 def figures(
@@ -87,25 +121,16 @@ def figures(
     links: Sequence[Link],
     gold: Gold,
     vocabulary: Vocabulary,
+    themed: Mapping[str, Themed] | None = None,
 ) -> Figures:
+    """The figures of one run; ``themed`` is what :func:`.themes.lift_programmes` did."""
     linked = {(link.a, link.b) for link in links}
     missed = [p for p in gold.related if p not in linked]
     false = [p for p in gold.unrelated if p in linked]
     long = [t for t in talks if not t.placeholder and words(t.abstract) >= MIN_WORDS]
-    without = [t.key for t in long if not assignments.get(t.key)]
-    share, top = 0.0, ""
-    per_programme: dict[str, list[Talk]] = {}
-    for talk in talks:
-        if not talk.placeholder:
-            per_programme.setdefault(programme_of[talk.key], []).append(talk)
-    for members in per_programme.values():
-        counts = Counter(
-            topic for t in members for topic in {a.topic for a in assignments.get(t.key, ())}
-        )
-        if counts:
-            topic, n = counts.most_common(1)[0]
-            if n / len(members) > share:
-                share, top = n / len(members), vocabulary[topic].pref_label
+    without = [t.key for t in long if not topics_of(assignments.get(t.key, ()))]
+    share, top, programme = top_share(talks, programme_of, assignments)
+    themed = themed or {}
     return Figures(
         talks=len(talks),
         links=len(links),
@@ -115,7 +140,10 @@ def figures(
         with_abstract=len(long),
         without_topic=without,
         top_topic_share=share,
-        top_topic=top,
+        top_topic=vocabulary[top].pref_label if top else "",
+        top_programme=programme,
+        themes=[(event, t.topic) for event, done in themed.items() for t in done.themes],
+        kept=[pair for done in themed.values() for pair in done.kept],
         missed=missed,
         false_links=false,
     )

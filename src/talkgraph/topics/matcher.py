@@ -27,6 +27,7 @@ best evidence; the similarity of talks weighs topics by it).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
@@ -130,6 +131,9 @@ class Assignment:
     suffix: str
     confidence: float = 1.0  # below 1 late in the abstract, or for a fallback topic
     needs_curation: bool = False  # a fallback topic: no concept of the vocabulary fitted
+    #: evidence of a theme of the talk's programme (see :mod:`.themes`): it counts in the
+    #: similarity of talks, but the concept is not one of the talk's topics
+    theme: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,11 @@ class Matcher:
 
     # -------------------------------------------------------------- one talk
 
-    def talk(self, talk: Talk, include_too_broad: bool = False) -> list[Assignment]:
+    def talk(
+        self, talk: Talk, include_too_broad: bool = False, *, include_weak: bool = False
+    ) -> list[Assignment]:
+        """The talk's topic evidence; ``include_weak`` keeps ``tg:weak`` topics whatever their
+        evidence (for :mod:`.themes`, which looks below the threshold for a specific concept)."""
         if talk.placeholder:
             return []
         evidence: dict[str, list[Assignment]] = defaultdict(list)
@@ -272,7 +280,7 @@ class Matcher:
             concept = self.vocabulary[topic]
             if concept.too_broad and not include_too_broad:
                 continue
-            if concept.weak and not _strong(found):
+            if concept.weak and not include_weak and not _strong(found):
                 continue
             per_field: dict[str, int] = defaultdict(int)
             for item in found:
@@ -320,21 +328,32 @@ class Matcher:
             target = self._usable(parents[0]) if parents else self._usable(slug)
             if target is None:
                 continue
-            for name, field_text in zip(FIELDS, (talk.title, talk.abstract or ""), strict=True):
-                for token in tokenize(field_text):
-                    if token.key == word:
-                        start, end = token.start, token.end
-                        return Assignment(
-                            topic=target,
-                            field=name,
-                            exact=field_text[start:end],
-                            start=start,
-                            end=end,
-                            prefix=field_text[max(0, start - CONTEXT_CHARS) : start],
-                            suffix=field_text[end : end + CONTEXT_CHARS],
-                            confidence=FALLBACK_CONFIDENCE,
-                            needs_curation=True,
-                        )
+            found = self.quote(talk, word)
+            if found is not None:
+                return dataclasses.replace(
+                    found,
+                    topic=target,
+                    confidence=FALLBACK_CONFIDENCE,
+                    needs_curation=True,
+                )
+        return None
+
+    def quote(self, talk: Talk, word: str) -> Assignment | None:
+        """Evidence quoting the first word of the title, else the abstract, whose key is
+        ``word`` (its topic left empty for the caller to set)."""
+        for name, field_text in zip(FIELDS, (talk.title, talk.abstract or ""), strict=True):
+            for token in tokenize(field_text):
+                if token.key == word:
+                    start, end = token.start, token.end
+                    return Assignment(
+                        topic="",
+                        field=name,
+                        exact=field_text[start:end],
+                        start=start,
+                        end=end,
+                        prefix=field_text[max(0, start - CONTEXT_CHARS) : start],
+                        suffix=field_text[end : end + CONTEXT_CHARS],
+                    )
         return None
 
 
@@ -384,5 +403,6 @@ def assign(
 
 
 def topics_of(assignments: Iterable[Assignment]) -> list[str]:
-    """The distinct topic slugs of a talk's evidence, in order of first mention."""
-    return list(dict.fromkeys(a.topic for a in assignments))
+    """The distinct topic slugs of a talk's evidence, in order of first mention (not the themes
+    of its programme: their evidence is the theme's, see :mod:`.themes`)."""
+    return list(dict.fromkeys(a.topic for a in assignments if not a.theme))
