@@ -15,6 +15,7 @@ from talkgraph.resolve import resolve
 from talkgraph.topics import Vocabulary, assign, load_vocabulary
 from talkgraph.topics.evaluate import Figures, figures, load_gold
 from talkgraph.topics.links import talk_similarity
+from talkgraph.topics.themes import lift_programmes
 
 GOLD = Path(__file__).parent / "data" / "topics_gold"
 
@@ -34,10 +35,12 @@ def model() -> KnowledgeModel:
 def measured(model: KnowledgeModel, vocabulary: Vocabulary) -> Figures:
     talks = list(model.talks.values())
     programme_of = {key: event.key for event in model.events for key in event.talks}
-    assignments = assign(talks, vocabulary)
+    programmes = {e.key: [model.talks[k] for k in e.talks] for e in model.events}
+    themed = lift_programmes(programmes, assign(talks, vocabulary), vocabulary)
+    assignments = {k: v for done in themed.values() for k, v in done.assignments.items()}
     links = talk_similarity(assignments, vocabulary).links()
     gold = load_gold(GOLD / "pairs.yaml", list(model.talks))
-    return figures(talks, programme_of, assignments, links, gold, vocabulary)
+    return figures(talks, programme_of, assignments, links, gold, vocabulary, themed)
 
 
 def test_the_gold_is_large_enough(model: KnowledgeModel) -> None:
@@ -59,6 +62,13 @@ def test_the_graph_does_not_link_everyone(measured: Figures) -> None:
 def test_every_talk_with_an_abstract_has_a_topic(measured: Figures) -> None:
     assert measured.with_abstract >= 40
     assert measured.without_topic == []
+
+
+def test_no_topic_on_more_than_a_third_of_a_programme(measured: Figures) -> None:
+    """A concept on most of a programme's talks is lifted to the event as its theme."""
+    assert measured.top_topic_share <= 1 / 3, (measured.top_topic, measured.top_programme)
+    assert measured.themes  # the gold has a workshop whose name is its theme
+    assert measured.kept == []  # every talk of the gold has a topic of its own
 
 
 def test_unknown_talk_in_gold_is_named(tmp_path: Path) -> None:
