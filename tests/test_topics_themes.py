@@ -3,6 +3,7 @@ event; each talk keeps a topic of its own (a narrower concept, else the theme, f
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,42 @@ def test_the_seed_has_no_theme() -> None:
     model = resolve(ingest([DEFAULT_PROGRAMME]), Registry.load(None))
     talks = talks_of(model)
     assert find_themes(talks, assign(talks, load_vocabulary())) == []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, vocab: Vocabulary) -> Path:
+    """The workshop built by the real pipeline with the small vocabulary."""
+    from talkgraph.build import build
+
+    root = tmp_path_factory.mktemp("b")
+    (root / "ws.yaml").write_text(PROGRAMME, encoding="utf-8")
+    result = build([root / "ws.yaml"], out=root / "build", topics_path=Path(vocab.source))
+    return result.out
+
+
+def test_the_event_page_lists_its_themes_and_talk_pages_their_own_topics(built: Path) -> None:
+    from flask.testing import FlaskClient
+
+    from support.pages import BROWSER_ACCEPT, Page
+    from support.web import running_app
+
+    def get(client: FlaskClient, path: str) -> Page:
+        response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 200, path
+        return Page(response.get_data(as_text=True))
+
+    def about(page: Page) -> set[str]:
+        (found,) = [json.loads(text) for text in page.jsonld]
+        return {str(item["@id"]).rsplit("/", 1)[-1] for item in found.get("about", [])}
+
+    with running_app(built) as app:
+        client = app.test_client()
+        event = get(client, "/event/ws")
+        talk = get(client, "/talk/ada-filter-graph-filters-in-graph-signal-processing")
+    assert "Themes" in event.visible and "graph signal processing (4 talks)" in event.visible
+    assert "/topic/gsp" in {h for hs in event.links.values() for h in hs}
+    assert about(event) == {"gsp"}
+    assert about(talk) == {"gf"}  # its own topic; the theme is the event's
 
 
 def test_theme_iri_is_a_hash_on_the_event() -> None:

@@ -229,6 +229,10 @@ def event_page(iri: str) -> Page:
         for rows in grouped(select("event_talks", iri), "talk")
     ]
     roster = facts.all(SCHEMA.performer)
+    themes: list[Item] = [  # topics on a large share of its talks (topics.themes)
+        {"topic": named(r, "topic", "label"), "talks": r["talks"].text if "talks" in r else ""}
+        for r in select("event_themes", iri)
+    ]
     schema = schema_org(
         "Event",
         iri,
@@ -240,6 +244,7 @@ def event_page(iri: str) -> Page:
         description=facts.text(SCHEMA.description),
         subEvent=[ref(t["talk"], "Event") for t in talks],
         performer=[ref(p, "Person") for p in roster],
+        about=[ref(t["topic"], "DefinedTerm") for t in themes],
     )
     return {
         "title": name or short(iri),
@@ -247,6 +252,7 @@ def event_page(iri: str) -> Page:
         "facts": facts,
         "talks": talks,
         "roster": roster,
+        "themes": themes,
         "schema": schema,
     }
 
