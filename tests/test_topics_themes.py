@@ -19,9 +19,10 @@ from talkgraph.rdf import to_graph
 from talkgraph.registry import Registry
 from talkgraph.resolve import resolve
 from talkgraph.topics import Vocabulary, assign, load_vocabulary, topics_of, vocabulary_graph
-from talkgraph.topics.annotate import programme_topics, theme_iri
+from talkgraph.topics.annotate import THEME_NOTE, explain, programme_topics, theme_iri
 from talkgraph.topics.links import talk_similarity
 from talkgraph.topics.matcher import FALLBACK_CONFIDENCE
+from talkgraph.topics.suggest import curation
 from talkgraph.topics.themes import Themed, find_themes, lift_themes
 from talkgraph.validation import load_shapes, validate
 from talkgraph.vocab import bind_prefixes
@@ -139,6 +140,16 @@ def test_else_the_talk_keeps_the_theme_flagged(model: KnowledgeModel, themed: Th
     assert themed.kept == [(key(model, "di"), "gsp")]
 
 
+def test_a_kept_theme_is_proposed_for_curation_under_the_theme(
+    model: KnowledgeModel, vocab: Vocabulary, themed: Themed
+) -> None:
+    proposals = curation(talks_of(model), vocab, themed.assignments)
+    by_talk = {p.talk_key: p.broader for p in proposals}
+    assert by_talk[key(model, "di")] == "gsp"  # a narrower concept is missing for it
+    assert by_talk[key(model, "cy")] == "tsp"  # its guessed narrower concept, to check
+    assert key(model, "ada") not in by_talk
+
+
 def test_every_talk_with_topics_keeps_one(
     model: KnowledgeModel, vocab: Vocabulary, themed: Themed
 ) -> None:
@@ -230,6 +241,13 @@ def test_the_event_page_lists_its_themes_and_talk_pages_their_own_topics(built: 
     assert "/topic/gsp" in {h for hs in event.links.values() for h in hs}
     assert about(event) == {"gsp"}
     assert about(talk) == {"gf"}  # its own topic; the theme is the event's
+
+
+def test_explain_marks_the_evidence_of_a_theme(built: Path) -> None:
+    graph = Graph().parse(built / "dataset.nt", format="nt")
+    rows = explain(graph, Minter().talk("ada-filter-graph-filters-in-graph-signal-processing"))
+    assert ("graph filters", "title", "Graph filters") in rows
+    assert ("graph signal processing" + THEME_NOTE, "title", "graph signal processing") in rows
 
 
 def test_theme_iri_is_a_hash_on_the_event() -> None:

@@ -248,7 +248,8 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
     from .topics import load_vocabulary, suggest
 
     model = resolve(ingest(list(programmes) or [DEFAULT_PROGRAMME]), Registry.load())
-    suggestions = suggest(list(model.talks.values()), load_vocabulary(), limit=limit)
+    vocabulary = load_vocabulary()
+    suggestions = suggest(list(model.talks.values()), vocabulary, limit=limit)
     if not suggestions:
         click.echo("no candidate topics found")
     for item in suggestions:
@@ -256,9 +257,14 @@ def topics_suggest(programmes: tuple[Path, ...], limit: int) -> None:
         click.echo(f"{item.score:8.3f}  {item.phrase}  ({n} talk{'' if n == 1 else 's'})")
         for key in item.talk_keys:
             click.echo(f"            {key}")
+    from .topics import assign
     from .topics.suggest import curation
+    from .topics.themes import lift_programmes
 
-    for proposal in curation(model.talks.values(), load_vocabulary()):
+    by_event = {e.key: [model.talks[k] for k in e.talks] for e in model.events}
+    themed = lift_programmes(by_event, assign(model.talks.values(), vocabulary), vocabulary)
+    assignments = {k: v for done in themed.values() for k, v in done.assignments.items()}
+    for proposal in curation(model.talks.values(), vocabulary, assignments):
         phrase = proposal.phrase or "(no keyphrase found)"
         click.echo(f"needs curation: {proposal.talk_key}: add {phrase!r} under {proposal.broader}")
 

@@ -140,25 +140,33 @@ def programme_topics(
 
 
 _EXPLAIN = """
-SELECT ?ann ?topic ?label ?field ?exact WHERE {
+SELECT ?ann ?topic ?label ?field ?exact ?own WHERE {
     ?ann a oa:Annotation ; oa:hasBody ?topic ; oa:hasTarget ?target ; dcterms:subject ?field .
     ?target oa:hasSource ?talk ; oa:hasSelector ?selector .
     ?selector oa:exact ?exact .
     OPTIONAL { ?topic skos:prefLabel ?label . FILTER (langMatches(lang(?label), "en")) }
+    OPTIONAL { ?talk schema:about ?topic . BIND (true AS ?own) }
 }"""
+
+THEME_NOTE = " (theme of its event)"
 
 
 def explain(graph: Graph, talk_iri: URIRef) -> list[tuple[str, str, str]]:
-    """(topic label, field, quoted text) for each piece of a talk's topic evidence, from RDF."""
+    """(topic label, field, quoted text) for each piece of a talk's topic evidence, from RDF.
+
+    Evidence of a theme of the talk's programme (a concept the talk is not tagged with, see
+    :mod:`.themes`) has :data:`THEME_NOTE` after its label."""
     rows = graph.query(
         _EXPLAIN,
-        initNs={"oa": OA, "dcterms": DCTERMS, "skos": SKOS},
+        initNs={"oa": OA, "dcterms": DCTERMS, "skos": SKOS, "schema": SCHEMA},
         initBindings={"talk": talk_iri},
     )
     found: list[tuple[int, str, int, str, str, str]] = []
     for row in rows:
-        ann, topic, label, field, exact = row  # type: ignore[misc]
+        ann, topic, label, field, exact, own = row  # type: ignore[misc]
         name = str(label) if label is not None else str(topic).rstrip("/").rsplit("/", 1)[-1]
+        if own is None:
+            name += THEME_NOTE
         order = 0 if str(field) == "title" else 1
         number = str(ann).rsplit("-", 1)[-1]
         found.append(

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..iris import fold
 from ..model import Talk
 from .vocabulary import Vocabulary, is_acronym, label_key, singular, tokenize
+
+if TYPE_CHECKING:  # the matcher imports this module
+    from .matcher import Assignment
 
 MAX_WORDS = 3
 
@@ -275,14 +279,21 @@ class Proposal:
     broader: str  # the fallback topic: the proposed concept's skos:broader
 
 
-def curation(talks: Iterable[Talk], vocabulary: Vocabulary) -> list[Proposal]:
-    """For every talk flagged for curation (fallback topic only), a proposed missing concept."""
+def curation(
+    talks: Iterable[Talk],
+    vocabulary: Vocabulary,
+    assignments: Mapping[str, Sequence[Assignment]] | None = None,
+) -> list[Proposal]:
+    """For every talk flagged for curation, a proposed missing concept: a talk with only a
+    fallback topic, or (given the ``assignments`` of a build, themes lifted) a talk that keeps
+    its programme's theme for want of a narrower concept (proposed under the theme)."""
     from .matcher import Matcher
 
     matcher = Matcher.of(vocabulary)
     out: list[Proposal] = []
     for talk in talks:
-        flagged = [a for a in matcher.talk(talk) if a.needs_curation]
+        found = matcher.talk(talk) if assignments is None else assignments.get(talk.key, ())
+        flagged = [a for a in found if a.needs_curation and not a.theme]
         if flagged:
             best = suggest([talk], vocabulary, limit=1, use_yake=False)
             phrase = best[0].phrase if best else None
