@@ -28,7 +28,7 @@ from .release import write_bytes_atomic
 from .topics import Assignment
 from .validation import Result
 
-FORMAT = "talkgraph-build-cache-1"
+FORMAT = "talkgraph-build-cache-2"  # 2: themes of a programme (topics.themes)
 SUFFIX = ".pickle"
 
 
