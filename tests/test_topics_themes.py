@@ -237,10 +237,14 @@ def test_the_event_page_lists_its_themes_and_talk_pages_their_own_topics(built: 
         client = app.test_client()
         event = get(client, "/event/ws")
         talk = get(client, "/talk/ada-filter-graph-filters-in-graph-signal-processing")
+        kept = get(client, "/talk/di-tutor-graph-signal-processing-a-tutorial")
     assert "Themes" in event.visible and "graph signal processing (4 talks)" in event.visible
     assert "/topic/gsp" in {h for hs in event.links.values() for h in hs}
     assert about(event) == {"gsp"}
     assert about(talk) == {"gf"}  # its own topic; the theme is the event's
+    assert "Also about the theme of its programme" in talk.visible
+    assert "graph signal processing — “graph signal processing” (title)" in talk.visible
+    assert "Also about the theme" not in kept.visible  # its only topic is the theme itself
 
 
 def test_explain_marks_the_evidence_of_a_theme(built: Path) -> None:

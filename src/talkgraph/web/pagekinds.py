@@ -26,6 +26,25 @@ def _labelled(rows: list[dict[str, Value]], key: str, label: str) -> list[Value]
     return by_key(v for r in rows if (v := named(r, key, label)) is not None)
 
 
+def _topics(rows: list[dict[str, Value]]) -> list[Item]:
+    """Topics with their evidence (quoted words and field), by label."""
+    topics: list[Item] = []
+    for group in grouped(rows, "topic"):
+        evidence = {
+            (r["exact"].text, r["field"].text if "field" in r else "")
+            for r in group
+            if "exact" in r
+        }
+        topics.append(
+            {
+                "topic": named(group[0], "topic", "label"),
+                "evidence": sorted(evidence, key=lambda e: (e[1] != "title", e)),
+            }
+        )
+    topics.sort(key=lambda t: t["topic"].key)
+    return topics
+
+
 def talk_page(iri: str) -> Page:
     facts = Facts(iri)
     title = facts.text(SCHEMA.name) or short(iri)
@@ -36,18 +55,7 @@ def talk_page(iri: str) -> Page:
         }
         for rows in grouped(select("talk_speaker", iri), "speaker")
     ]
-    topics: list[Item] = []
-    for rows in grouped(select("talk_topics", iri), "topic"):
-        evidence = {
-            (r["exact"].text, r["field"].text if "field" in r else "") for r in rows if "exact" in r
-        }
-        topics.append(
-            {
-                "topic": named(rows[0], "topic", "label"),
-                "evidence": sorted(evidence, key=lambda e: (e[1] != "title", e)),
-            }
-        )
-    topics.sort(key=lambda t: t["topic"].key)
+    topics, themes = _topics(select("talk_topics", iri)), _topics(select("talk_themes", iri))
     related: list[Item] = [
         {
             "talk": named(rows[0], "other", "title"),
@@ -77,6 +85,7 @@ def talk_page(iri: str) -> Page:
         "events": events,
         "abstract": paragraphs(facts.text(SCHEMA.description)),
         "topics": topics,
+        "themes": themes,  # of its programme, named by its words (topics.themes)
         "related": related,
         "coauthors": coauthors,
         "references": references,
