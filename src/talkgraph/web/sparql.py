@@ -100,10 +100,22 @@ def _answers() -> AnswerCache | None:
     return state().cache("answers", AnswerCache, lambda: AnswerCache(size))
 
 
+def answer_key(
+    version: str,
+    query: str,
+    default_graph_uris: list[str],
+    named_graph_uris: list[str],
+    formats: list[str],
+    accept: str,
+) -> str:
+    """What an answer depends on: the dataset version, the query, the dataset and format
+    parameters and ``Accept`` (the negotiation input); also the answer's ``ETag``."""
+    parts = (version, query, default_graph_uris, named_graph_uris, formats, accept)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=18).hexdigest()
+
+
 def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
-    """What an answer depends on: the dataset, the query, the dataset and format parameters
-    and ``Accept`` (the negotiation input)."""
-    parts = (
+    return answer_key(
         dataset_version(st),
         query,
         params.getlist("default-graph-uri"),
@@ -111,7 +123,6 @@ def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
         params.getlist("format"),
         request.headers.get("Accept", ""),
     )
-    return hashlib.blake2b(repr(parts).encode(), digest_size=18).hexdigest()
 
 
 @bp.before_request
