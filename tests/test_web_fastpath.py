@@ -1,6 +1,7 @@
-"""web/fastpath.py: a cached GET /sparql answered without Flask's dispatch must be the answer
-Flask gives (status, body, every header but the fresh request id), log the same line, and leave
-every refusal, error and uncached request to Flask."""
+"""web/fastpath.py: a plain GET /sparql answered without Flask's dispatch (from the answer
+cache or by running the query) must be the answer Flask gives (status, body, every header),
+log the same line, and leave every refusal and unusual request to Flask; a query that fails is
+answered by Flask's error handlers, as if the endpoint had raised."""
 
 from __future__ import annotations
 
@@ -62,16 +63,19 @@ def test_a_cached_answer_is_the_answer_flask_gives(
     seen = _counting(app)
     url = "/sparql?" + urlencode({"query": query, **params})
     headers = {"Accept": accept, "X-Request-Id": "trace-0123456789"}
-    first = client.get(url, headers=headers)  # runs the query (through Flask), caches it
-    assert first.status_code == 200 and len(seen) == 1
-    fast = client.get(url, headers=headers)
-    assert len(seen) == 1  # answered by the fast path
-    _same(fast, first)
-    _same(fast, flask_only.get(url, headers=headers))
+    from_flask = flask_only.get(url, headers=headers)  # runs the query, caches the answer
+    app.extensions["talkgraph"].caches.clear()  # the fast path runs it too
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200
+    _same(first, from_flask)
+    fast = client.get(url, headers=headers)  # from the cache
+    _same(fast, from_flask)
+    _same(flask_only.get(url, headers=headers), from_flask)
     etag = {"If-None-Match": str(first.headers["ETag"]), **headers}
     not_modified = client.get(url, headers=etag)
-    assert not_modified.status_code == 304 and len(seen) == 1
+    assert not_modified.status_code == 304
     _same(not_modified, flask_only.get(url, headers=etag))
+    assert seen == []  # every request above was answered by the fast path
 
 
 def test_the_fast_path_logs_the_line_flask_logs_and_sets_ids(
@@ -91,13 +95,38 @@ def test_the_fast_path_logs_the_line_flask_logs_and_sets_ids(
 
 
 @pytest.mark.app_config(ANSWER_CACHE_BYTES=0)
-def test_without_the_answer_cache_every_request_goes_to_flask(
-    app: Flask, client: FlaskClient
-) -> None:
+def test_without_the_answer_cache_every_query_runs(app: Flask, client: FlaskClient) -> None:
+    flask_only = _flask_only(app)
     seen = _counting(app)
     url = "/sparql?" + urlencode({"query": QUERY})
-    assert [client.get(url).status_code for _ in range(3)] == [200] * 3
-    assert len(seen) == 3
+    headers = {"X-Request-Id": "trace-0123456789"}
+    answers = [client.get(url, headers=headers) for _ in range(2)]
+    for answer in answers:
+        _same(answer, flask_only.get(url, headers=headers))
+    assert seen == [] and "answers" not in app.extensions["talkgraph"].caches
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "status"),
+    [
+        ("SELECT ?s WHERE { ?s ?p }", JSON, 400),  # a syntax error, with its position
+        (QUERY, "image/png", 406),  # nothing acceptable
+        (DESCRIBE, "application/sparql-results+json", 406),
+        (QUERY, "application/json", 200),
+    ],
+)
+def test_a_failing_query_is_answered_by_flask_as_by_the_endpoint(
+    app: Flask, client: FlaskClient, query: str, accept: str, status: int
+) -> None:
+    flask_only = _flask_only(app)
+    seen = _counting(app)
+    url = "/sparql?" + urlencode({"query": query})
+    headers = {"Accept": accept, "X-Request-Id": "trace-0123456789"}
+    response = client.get(url, headers=headers)
+    assert response.status_code == status
+    assert len(seen) == (status != 200)  # the error went to Flask, raised by its /sparql hook
+    app.extensions["talkgraph"].caches.clear()
+    _same(response, flask_only.get(url, headers=headers))
 
 
 @pytest.mark.parametrize(
