@@ -10,7 +10,8 @@ background load on this shared machine.  The servers:
   8 threads, answer cache on), and ``ours, no answer cache``;
 * ``Oxigraph server (in memory)`` — the peer of ``bench/run``'s ratios (data POSTed to it);
 * ``ours-flask`` — ours without the fast path of cached answers (every request through
-  Flask); ``main`` — ours from another checkout's ``src/`` (``--main-src``), the code before;
+  Flask); ``main``, ``main-nocache`` — ours from another checkout's ``src/`` (``--main-src``),
+  the code before; ``KIND@N``: that server with N threads (default 8, as ``bench/run``);
 * ``hello (waitress)`` — the ceiling of a Python server here: a minimal WSGI function
   answering a fixed body of the mix's median answer size, under the same waitress settings
   as ours (``make_server``: limits, slow-request cut, 8 threads);
@@ -49,8 +50,10 @@ def _hello_body() -> bytes:
 def serve(kind: str, build: str, port: int) -> None:
     from talkgraph.web.server import make_server
 
+    kind, _, threads = kind.partition("@")  # ours@4: 4 server threads (default 8)
+    kind = kind.replace("main", "ours")  # main, main-nocache: another src/ (PYTHONPATH)
     app: Any
-    if kind in ("ours", "ours-nocache", "ours-flask", "main"):
+    if kind in ("ours", "ours-nocache", "ours-flask"):
         from talkgraph.web import create_app
 
         config: dict[str, Any] = {"MAX_ROWS": 100_000_000, "WORKER_MEMORY_MB": 8192}
@@ -87,7 +90,7 @@ def serve(kind: str, build: str, port: int) -> None:
 
     else:
         raise SystemExit(f"unknown server {kind!r}")
-    server = make_server(app, "127.0.0.1", port, threads=8)
+    server = make_server(app, "127.0.0.1", port, threads=int(threads or 8))
     print("ready", flush=True)
     server.run()
 
@@ -193,13 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                 command = [PY, "-m", "bench.webpath", "serve", name, str(build), str(port)]
                 url = f"http://127.0.0.1:{port}/sparql"
             env = dict(os.environ)
-            if name == "main":  # the code of another checkout (--main-src), same server
+            if name.startswith("main"):  # the code of another checkout (--main-src), same server
                 env["PYTHONPATH"] = args.main_src
             proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env
             )
             procs[name] = (proc, url)
-            if name.startswith("hello"):
+            if name.startswith(("hello", "python:")):
                 time.sleep(1.5)  # answers no ASK: wait for it to bind
             else:
                 _wait_ready(url, proc, 120)
