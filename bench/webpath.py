@@ -47,10 +47,35 @@ def _hello_body() -> bytes:
     return b'{"head":{"vars":["x"]},"results":{"bindings":[' + b" " * BODY_BYTES + b"]}}"
 
 
+def granian_app() -> Any:
+    """The WSGI application a granian worker serves (``granian-ours``, ``granian-hello``)."""
+    return _app(os.environ["WEBPATH_KIND"], os.environ["WEBPATH_BUILD"])
+
+
 def serve(kind: str, build: str, port: int) -> None:
+    kind, _, threads = kind.partition("@")  # ours@4: 4 server threads (default 8)
+    if kind.startswith("granian-"):  # granian (a Rust HTTP server) for comparison only
+        from granian import Granian
+
+        os.environ.update(WEBPATH_KIND=kind.removeprefix("granian-"), WEBPATH_BUILD=build)
+        Granian(
+            "bench.webpath:granian_app",
+            address="127.0.0.1",
+            port=port,
+            interface="wsgi",
+            workers=1,
+            blocking_threads=int(threads or 8),
+            factory=True,
+        ).serve()
+        return
     from talkgraph.web.server import make_server
 
-    kind, _, threads = kind.partition("@")  # ours@4: 4 server threads (default 8)
+    server = make_server(_app(kind, build), "127.0.0.1", port, threads=int(threads or 8))
+    print("ready", flush=True)
+    server.run()
+
+
+def _app(kind: str, build: str) -> Any:
     kind = kind.replace("main", "ours")  # main, main-nocache: another src/ (PYTHONPATH)
     app: Any
     if kind in ("ours", "ours-nocache", "ours-flask"):
@@ -62,7 +87,7 @@ def serve(kind: str, build: str, port: int) -> None:
         app = create_app(Path(build), config=config)
         if kind == "ours-flask":  # without the fast path of cached answers
             app.wsgi_app = app.wsgi_app.inner
-    elif kind == "hello-waitress":
+    elif kind in ("hello", "hello-waitress"):
         body = _hello_body()
         headers = [
             ("Content-Type", "application/sparql-results+json"),
@@ -90,9 +115,7 @@ def serve(kind: str, build: str, port: int) -> None:
 
     else:
         raise SystemExit(f"unknown server {kind!r}")
-    server = make_server(app, "127.0.0.1", port, threads=int(threads or 8))
-    print("ready", flush=True)
-    server.run()
+    return app
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -202,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env
             )
             procs[name] = (proc, url)
-            if name.startswith(("hello", "python:")):
+            if "hello" in name or name.startswith("python:"):
                 time.sleep(1.5)  # answers no ASK: wait for it to bind
             else:
                 _wait_ready(url, proc, 120)
