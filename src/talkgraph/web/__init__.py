@@ -148,5 +148,5 @@ def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Fl
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
     reload.install(app)
-    fastpath.install(app)  # cached GET /sparql answers without Flask's dispatch
+    fastpath.install(app)  # plain query GETs on /sparql without Flask's dispatch
     return app
