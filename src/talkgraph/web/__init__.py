@@ -136,7 +136,7 @@ _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Flask:
     """A Flask application serving the build in ``data_dir`` (its config starts from
     :data:`talkgraph.settings.DEFAULTS`; ``config`` overrides)."""
-    from . import reload, security
+    from . import fastpath, reload, security
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -148,4 +148,5 @@ def create_app(data_dir: Path, *, config: Mapping[str, Any] | None = None) -> Fl
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
     reload.install(app)
+    fastpath.install(app)  # plain query GETs on /sparql without Flask's dispatch
     return app

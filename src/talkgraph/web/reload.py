@@ -93,13 +93,18 @@ def tracker(app: Flask) -> Tracker:
     return found
 
 
-def _pin() -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+def pin(app: Flask) -> AppState:
+    """The state ``app`` serves now, counted as in use until :meth:`Tracker.release`."""
     track = tracker(app)
     with track.lock:  # read and count under the lock, so a swap cannot close it in between
         st = app.extensions["talkgraph"]
         track.counts[id(st)] = track.counts.get(id(st), 0) + 1
-    setattr(g, _G_STATE, st)
+    assert isinstance(st, AppState)
+    return st
+
+
+def _pin() -> None:
+    setattr(g, _G_STATE, pin(current_app._get_current_object()))  # type: ignore[attr-defined]
 
 
 def _unpin(_: BaseException | None) -> None:

@@ -13,9 +13,9 @@ environment says.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -46,6 +46,8 @@ HEADERS: dict[str, str] = {
 }
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _G_ID = "talkgraph_request_id"
+#: The environ key of the time (``time.monotonic()``) a request began, when set before Flask.
+STARTED = "talkgraph.started"
 
 
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
@@ -93,7 +95,31 @@ class EscapingFormatter(logging.Formatter):
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:12]
+    """12 hex digits (48 random bits: the id finds a log line, it guards nothing)."""
+    return f"{random.getrandbits(48):012x}"
+
+
+def client_request_id(given: str | None) -> str:
+    """The client's ``X-Request-Id`` when it is short and plain, else a new id."""
+    return given if given and _CLIENT_ID.match(given) else new_request_id()
+
+
+def log_access(method: str, target: str, status: int, started: float | None, rid: str) -> None:
+    """The access log line of one request (``target``: path and query string); text from the
+    request escaped; a 5xx is logged as a warning."""
+    level = logging.WARNING if status >= 500 else logging.INFO
+    if not log.isEnabledFor(level):
+        return
+    took = (time.monotonic() - started) * 1000 if started is not None else 0.0
+    log.log(
+        level,
+        "%s %s %d %.1fms id=%s",
+        escape_for_log(method, 20),
+        escape_for_log(target),
+        status,
+        took,
+        rid,
+    )
 
 
 def request_id() -> str:
@@ -109,27 +135,25 @@ def _begin() -> None:
     if _CONTROL_IN_PATH.search(request.path):
         setattr(g, _G_ID, new_request_id())
         raise BadRequest("the path holds a control character")
-    given = request.headers.get("X-Request-Id", "")
-    setattr(g, _G_ID, given if _CLIENT_ID.match(given) else new_request_id())
-    g.talkgraph_started = time.monotonic()
+    setattr(g, _G_ID, client_request_id(request.environ.get("HTTP_X_REQUEST_ID")))
+    started = request.environ.get(STARTED)  # set by the fast path when it hands over
+    g.talkgraph_started = started if isinstance(started, float) else time.monotonic()
 
 
 def _finish(response: Response) -> Response:
+    headers = response.headers
     for name, value in HEADERS.items():
-        response.headers[name] = value
-    response.headers["X-Request-Id"] = request_id()
+        headers[name] = value
+    rid = request_id()
+    headers["X-Request-Id"] = rid
     started = g.get("talkgraph_started")
-    took = (time.monotonic() - started) * 1000 if isinstance(started, float) else 0.0
-    level = logging.WARNING if response.status_code >= 500 else logging.INFO
     target = request.full_path if request.query_string else request.path
-    log.log(
-        level,
-        "%s %s %d %.1fms id=%s",
-        escape_for_log(request.method, 20),
-        escape_for_log(target),
+    log_access(
+        request.method,
+        target,
         response.status_code,
-        took,
-        request_id(),
+        started if isinstance(started, float) else None,
+        rid,
     )
     return response
 

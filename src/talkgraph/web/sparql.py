@@ -21,6 +21,9 @@
   while the dataset is unchanged; the server keeps recent answers in memory
   (``ANSWER_CACHE_BYTES``, 0 turns it off; answers over 1/16 of it are not kept) and serves
   a repeated query (GET or POST) without running it.  Limits and refusals apply first, always.
+* A plain query ``GET`` (``query``, ``format``, dataset parameters) is answered before Flask's
+  dispatch by :mod:`talkgraph.web.fastpath` — from the cache or by :func:`run_query`, with the
+  same headers and log line; its errors come back here (:data:`FAILED`) to be answered.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, JSON-LD,
   N-Triples or RDF/XML); a browser asking for HTML is sent to the query page (303 ``/query``).
 * CORS: any origin may read; ``OPTIONS`` answers the preflight.
@@ -31,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph, Literal, URIRef
@@ -46,7 +51,7 @@ from ..store.base import admit
 from ..vocab import SD
 from . import AppState, state
 from .errors import prefer_text_errors
-from .media import offers_of, pick, typed
+from .media import offers_of, pick, pick_for, typed
 from .reload import dataset_version
 
 bp = Blueprint("sparql", __name__)
@@ -94,16 +99,33 @@ class AnswerCache:
 
 def _answers() -> AnswerCache | None:
     """The served dataset's answer cache (``None`` when ``ANSWER_CACHE_BYTES`` is 0)."""
-    size = int(current_app.config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
+    return answers_of(state(), current_app.config)
+
+
+def answers_of(st: AppState, config: Mapping[str, Any]) -> AnswerCache | None:
+    """``st``'s answer cache (``None`` when the config's ``ANSWER_CACHE_BYTES`` is 0)."""
+    size = int(config.get("ANSWER_CACHE_BYTES", integer("ANSWER_CACHE_BYTES")))
     if size <= 0:
         return None
-    return state().cache("answers", AnswerCache, lambda: AnswerCache(size))
+    return st.cache("answers", AnswerCache, lambda: AnswerCache(size))
+
+
+def answer_key(
+    version: str,
+    query: str,
+    default_graph_uris: list[str],
+    named_graph_uris: list[str],
+    formats: list[str],
+    accept: str,
+) -> str:
+    """What an answer depends on: the dataset version, the query, the dataset and format
+    parameters and ``Accept`` (the negotiation input); also the answer's ``ETag``."""
+    parts = (version, query, default_graph_uris, named_graph_uris, formats, accept)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=18).hexdigest()
 
 
 def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
-    """What an answer depends on: the dataset, the query, the dataset and format parameters
-    and ``Accept`` (the negotiation input)."""
-    parts = (
+    return answer_key(
         dataset_version(st),
         query,
         params.getlist("default-graph-uri"),
@@ -111,12 +133,18 @@ def _answer_key(st: AppState, query: str, params: MultiDict[str, str]) -> str:
         params.getlist("format"),
         request.headers.get("Accept", ""),
     )
-    return hashlib.blake2b(repr(parts).encode(), digest_size=18).hexdigest()
+
+
+#: Where :mod:`.fastpath` leaves the error of a query it ran, for Flask to answer.
+FAILED = "talkgraph.sparql.failed"
 
 
 @bp.before_request
 def _limits() -> None:
     prefer_text_errors()
+    failed = request.environ.pop(FAILED, None)
+    if isinstance(failed, Exception):  # answered as if the endpoint had raised it
+        raise failed
     limit = state().limits.max_query_bytes
     # a form-encoded query may triple in size; the decoded text is checked by the store
     request.max_content_length = 3 * limit + 4096
@@ -162,10 +190,13 @@ def _read() -> tuple[str | None, MultiDict[str, str]]:
     return _one(params, "query"), params
 
 
-def _negotiate(kind: str, params: MultiDict[str, str]) -> str:
-    """The format name for a result of ``kind`` ("table" or "graph")."""
+def negotiate(kind: str, formats: list[str], accept: str | None) -> str:
+    """The format name for a result of ``kind`` ("table" or "graph") from the ``format``
+    parameters (at most one) and the ``Accept`` value."""
     table = _KINDS[kind]
-    wanted = _one(params, "format")
+    if len(formats) > 1:
+        raise BadRequest(f"give exactly one 'format' parameter, not {len(formats)}")
+    wanted = formats[0] if formats else None
     if wanted:
         name = NAME_ALIASES.get(wanted.lower(), wanted.lower())
         names = [name for name, _, _ in table]
@@ -175,8 +206,10 @@ def _negotiate(kind: str, params: MultiDict[str, str]) -> str:
             )
         return name
     supported = ", ".join(media for _, media, _ in table)
-    return pick(
-        offers_of(table), f"no acceptable result format; this query can answer with {supported}"
+    return pick_for(
+        accept,
+        offers_of(table),
+        f"no acceptable result format; this query can answer with {supported}",
     )
 
 
@@ -205,22 +238,44 @@ def endpoint() -> Response:
     cached = answers.get(key) if answers is not None else None
     if cached is not None:
         return _cacheable(typed(*cached), key)
+    data, media_type = run_query(
+        st,
+        query,
+        form,
+        params.getlist("default-graph-uri"),
+        params.getlist("named-graph-uri"),
+        params.getlist("format"),
+        request.environ.get("HTTP_ACCEPT"),
+    )
+    if answers is not None:
+        answers.put(key, data, media_type)
+    return _cacheable(typed(data, media_type), key)
+
+
+def run_query(
+    st: AppState,
+    query: str,
+    form: str | None,
+    default_graph_uris: list[str],
+    named_graph_uris: list[str],
+    formats: list[str],
+    accept: str | None,
+) -> tuple[bytes, str]:
+    """Run an admitted query (of ``form``, from :func:`admit`) on ``st``'s store: the answer
+    in the negotiated format and its media type."""
     kind = "graph" if form in ("construct", "describe") else "table"
-    fmt = _negotiate(kind, params)
+    fmt = negotiate(kind, formats, accept)
     result = st.store.query(
         query,
-        default_graph_uris=params.getlist("default-graph-uri"),
-        named_graph_uris=params.getlist("named-graph-uri"),
+        default_graph_uris=default_graph_uris,
+        named_graph_uris=named_graph_uris,
         result_format=fmt,
     )
     actual = "graph" if result.kind == "graph" else "table"
     if actual != kind:  # the form was not recognisable before parsing
-        fmt = _negotiate(actual, params)
+        fmt = negotiate(actual, formats, accept)
     data = result.serialize(fmt)
-    media_type = next(media for name, media, _ in _KINDS[actual] if name == fmt)
-    if answers is not None:
-        answers.put(key, data, media_type)
-    return _cacheable(typed(data, media_type), key)
+    return data, next(media for name, media, _ in _KINDS[actual] if name == fmt)
 
 
 @bp.route("/sparql", methods=["OPTIONS"], provide_automatic_options=False)
