@@ -5,7 +5,9 @@ concurrent connections and a per-request timeout.  Each connection is a thread w
 keep-alive ``http.client`` connection taking the next request from a shared queue; after
 ``budget`` seconds no new request is started (the results say how many were sent).  Printed
 on stdout as JSON: per request its name, latency in seconds, status and body bytes, and the
-wall time of the whole run.
+wall time of the whole run.  An answer that is not 200 also records its ``Retry-After`` header
+(``retry_after``) and, for a request that got no answer at all (status 0), why (``error``:
+the exception's class, e.g. ``TimeoutError``).
 """
 
 from __future__ import annotations
@@ -44,16 +46,23 @@ def _worker(
         target = f"{path}?{urlencode({'query': item['query']})}"
         start = time.perf_counter()
         status, size = 0, 0
+        extra: dict[str, Any] = {}
         try:
             conn.request("GET", target, headers={"Accept": item["accept"]})
             response = conn.getresponse()
             size = len(response.read())
             status = response.status
-        except (OSError, http.client.HTTPException):
+            retry = response.getheader("Retry-After")
+            if status != 200 and retry is not None:
+                extra["retry_after"] = retry
+        except (OSError, http.client.HTTPException) as error:
+            extra["error"] = type(error).__name__
             conn.close()
             conn = _connect(url, timeout)
         took = time.perf_counter() - start
-        out.append({"name": item["name"], "seconds": took, "status": status, "bytes": size})
+        out.append(
+            {"name": item["name"], "seconds": took, "status": status, "bytes": size, **extra}
+        )
     conn.close()
 
 

@@ -194,11 +194,14 @@ def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
 
 
 def _load_stats(load: dict[str, Any]) -> dict[str, Any]:
+    from bench.report import not_ok
+
     ok = [r["seconds"] for r in load["results"] if r["status"] == 200]
     return {
         **(_stats(ok) if ok else {"median_ms": float("nan"), "p99_ms": float("nan")}),
         "requests": len(load["results"]),
         "errors": len(load["results"]) - len(ok),
+        "not_ok": not_ok(load["results"]),
         "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
     }
 
@@ -213,10 +216,13 @@ def _engine_report(
             per_query.setdefault(item["name"], []).append(item["seconds"])
         else:
             errors += 1
+    from bench.report import not_ok
+
     report: dict[str, Any] = {
         "engine": name,
         "queries": {k: {**_stats(v), "n": len(v)} for k, v in per_query.items()},
         "latency_errors": errors,
+        "latency_not_ok": not_ok(latency),
         "note": note,
     }
     if load is not None:
