@@ -7,6 +7,11 @@ address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a p
 waits with a deadline and, when it passes, kills the worker with SIGKILL and forks a fresh one.
 A worker that dies (out of memory) is replaced the same way.  Checkout is thread-safe, so the
 web server's threads share the pool; while one query runs long the other workers keep serving.
+
+Requests are admitted by their estimated cost (what the same query cost before on this dataset
+version) into two lanes, so cheap queries never wait behind heavy ones and a request is refused
+(503 + ``Retry-After``) only when it could not end within its time limit or a fixed queue bound
+is reached: see :class:`WorkerPool`, and docs/limits-and-safety.md.
 """
 
 from __future__ import annotations
@@ -640,7 +645,12 @@ class WorkerPool:
         with self._lock:
             known = self._costs.get(key)
         heavy = known is not None and known.cpu >= self.promote_after
-        estimate = known.wall if known is not None else self.promote_after
+        if known is None:
+            estimate = self.promote_after
+        elif known.partial:  # only a lower bound: at least what heavy queries cost
+            estimate = max(known.wall, self._typical_heavy())
+        else:
+            estimate = known.wall
         while True:
             slot = _Slot(heavy, estimate)
             worker = self._acquire(slot, deadline, timeout)
