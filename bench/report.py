@@ -45,16 +45,20 @@ def machine() -> str:
     )
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def _table(headers: list[str], rows: list[list[str]], align: str = "") -> str:
+    """A plain-text table; ``align`` has ``l``/``r`` per column (default: the first column to
+    the left, the others to the right)."""
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
     ]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    align = align or "l" + "r" * (len(headers) - 1)
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     out = [line, "  ".join("-" * w for w in widths)]
     out += [
         "  ".join(
-            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
+            c.ljust(w) if align[i] == "l" else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
         for r in rows
     ]
     return "\n".join(out)
@@ -173,7 +177,7 @@ def _not_ok_table(engines: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
     return "answers that were not 200 (status; Retry-After values; which queries):\n" + _table(
-        ["engine", "run", "status", "count", "Retry-After", "queries"], rows
+        ["engine", "run", "status", "count", "Retry-After", "queries"], rows, "lllrll"
     )
 
 
