@@ -7,14 +7,17 @@ keep-alive ``http.client`` connection taking the next request from a shared queu
 on stdout as JSON: per request its name, latency in seconds, status and body bytes, and the
 wall time of the whole run.  An answer that is not 200 also records its ``Retry-After`` header
 (``retry_after``) and, for a request that got no answer at all (status 0), why (``error``:
-the exception's class, e.g. ``TimeoutError``).
+the exception's class, e.g. ``TimeoutError``).  Stopped with SIGTERM (a background load), it
+prints what it measured so far (with ``"stopped": true``).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -66,13 +69,16 @@ def _worker(
     conn.close()
 
 
-def run(spec: dict[str, Any]) -> dict[str, Any]:
-    """Send every request of ``spec`` and return the measurements."""
+def run(
+    spec: dict[str, Any], results: list[dict[str, Any]] | None = None, start: float | None = None
+) -> dict[str, Any]:
+    """Send every request of ``spec`` and return the measurements (appended to ``results``
+    as they come)."""
     todo: queue.Queue[dict[str, str]] = queue.Queue()
     for item in spec["requests"]:
         todo.put(item)
-    results: list[dict[str, Any]] = []
-    start = time.perf_counter()
+    results = [] if results is None else results
+    start = time.perf_counter() if start is None else start
     deadline = start + float(spec.get("budget", 1e9))
     threads = [
         threading.Thread(
@@ -90,7 +96,18 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as spec_file:
         spec = json.load(spec_file)
-    json.dump(run(spec), sys.stdout)
+    results: list[dict[str, Any]] = []
+    start = time.perf_counter()
+
+    def stopped(signum: int, frame: object) -> None:
+        """Stopped from outside (a background load): print what was measured so far."""
+        wall = time.perf_counter() - start
+        json.dump({"wall": wall, "results": list(results), "stopped": True}, sys.stdout)
+        sys.stdout.flush()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stopped)
+    json.dump(run(spec, results, start), sys.stdout)
     return 0
 
 

@@ -174,11 +174,23 @@ def _not_ok_table(engines: list[dict[str, Any]]) -> str:
                 rows.append(
                     [engine["engine"], run, status, str(entry["count"]), retry or "-", queries]
                 )
+        heavy = (engine.get("under_heavy") or {}).get("heavy")
+        if heavy is not None:  # the background connection of "cheap under heavy"
+            rows.append(
+                [engine["engine"], "(its heavy connection)", "200", str(heavy["answered"]), "-", ""]
+            )
+            for status, entry in sorted(heavy["not_ok"].items()):
+                retry = ", ".join(f"{v} s x{n}" for v, n in sorted(entry["retry_after"].items()))
+                rows.append(
+                    [engine["engine"], "(its heavy connection)", status, str(entry["count"]),
+                     retry or "-", ""]
+                )  # fmt: skip
     if not rows:
         return ""
-    return "answers that were not 200 (status; Retry-After values; which queries):\n" + _table(
-        ["engine", "run", "status", "count", "Retry-After", "queries"], rows, "lllrll"
-    )
+    return (
+        "answers that were not 200 (status; Retry-After values; which queries), and every "
+        "answer of the background connection of *cheap under heavy*:\n"
+    ) + _table(["engine", "run", "status", "count", "Retry-After", "queries"], rows, "lllrll")
 
 
 PEER = "Oxigraph server (in memory)"

@@ -10,6 +10,7 @@ client process — printed as tables, with ratios to our endpoint.  Results also
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -171,8 +172,9 @@ def _under_heavy(url: str, queries: list[Query], count: int, plan: Plan, work: P
         ),
         encoding="utf-8",
     )
+    heavy_out = (work / "heavy-out.json").open("wb")
     heavy = subprocess.Popen(
-        [PY, "-m", "bench.client", str(heavy_spec)], stdout=subprocess.DEVNULL, cwd=ROOT
+        [PY, "-m", "bench.client", str(heavy_spec)], stdout=heavy_out, cwd=ROOT
     )
     try:
         time.sleep(0.5)  # the heavy query is running
@@ -183,9 +185,14 @@ def _under_heavy(url: str, queries: list[Query], count: int, plan: Plan, work: P
             "timeout": plan.timeout,
             "budget": plan.budget,
         }
-        return _client(spec, work, plan.budget + plan.timeout + 30)
+        result = _client(spec, work, plan.budget + plan.timeout + 30)
     finally:
         _stop(heavy)
+        heavy_out.close()
+    # what became of the heavy connection's queries (answered, refused, timed out)
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        result["heavy"] = json.loads((work / "heavy-out.json").read_text())["results"]
+    return result
 
 
 def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
@@ -203,7 +210,16 @@ def _load_stats(load: dict[str, Any]) -> dict[str, Any]:
         "errors": len(load["results"]) - len(ok),
         "not_ok": not_ok(load["results"]),
         "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
+        **(
+            {"heavy": {"answered": _answered(load["heavy"]), "not_ok": not_ok(load["heavy"])}}
+            if "heavy" in load
+            else {}
+        ),
     }
+
+
+def _answered(results: list[dict[str, Any]]) -> int:
+    return sum(1 for r in results if r["status"] == 200)
 
 
 def _engine_report(
