@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -58,7 +59,10 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], limit: float) -> float:
     raise RuntimeError(f"{url} not ready after {limit} s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
+    """Stop ``proc``; with ``group`` (a server started in its own session) also whatever is
+    left of its process group — our query workers, forked by the server, would otherwise run
+    their last query to its end (up to the time limit) into the next engine's measurement."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -66,6 +70,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    if group:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _subprocess_json(args: Sequence[str], timeout: float) -> tuple[dict[str, Any], float]:
@@ -259,7 +266,9 @@ def _served(
     preload: tuple[str, Path] | None = None,
 ) -> dict[str, Any]:
     log = (work / f"{name.split()[0]}.log").open("wb")
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    proc = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+    )
     try:
         ready = _wait_ready(url, proc, ready_limit)
         if preload is not None:  # an in-memory server: POST the data (Graph Store Protocol)
@@ -283,7 +292,7 @@ def _served(
         report["ready_s"] = ready
         return report
     finally:
-        _stop(proc)
+        _stop(proc, group=True)
         log.close()
 
 
