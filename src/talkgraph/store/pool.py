@@ -577,7 +577,7 @@ class WorkerPool:
             if len(queue) >= self.queue_depth:
                 why = f"every {lane} worker is taken and the queue is full"
                 raise self._busy(slot, timeout, why, wait)
-            if wait > 0 and wait + slot.estimate > timeout:
+            if wait > 0 and wait + slot.estimate > deadline - now:  # what is left of its limit
                 running = sum(1 for s in self._running if s.heavy == slot.heavy)
                 why = (
                     f"with {running} running and {len(queue)} waiting in its lane this "
