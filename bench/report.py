@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections import Counter
 from importlib import metadata
 from typing import Any
 
@@ -44,16 +45,20 @@ def machine() -> str:
     )
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def _table(headers: list[str], rows: list[list[str]], align: str = "") -> str:
+    """A plain-text table; ``align`` has ``l``/``r`` per column (default: the first column to
+    the left, the others to the right)."""
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
     ]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    align = align or "l" + "r" * (len(headers) - 1)
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     out = [line, "  ".join("-" * w for w in widths)]
     out += [
         "  ".join(
-            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
+            c.ljust(w) if align[i] == "l" else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
         for r in rows
     ]
     return "\n".join(out)
@@ -117,7 +122,75 @@ def scale(result: dict[str, Any]) -> str:
         )
     )
     parts += ["", _mixes(engines)]
+    refused = _not_ok_table(engines)
+    if refused:
+        parts += ["", refused]
     return "\n".join(parts) + "\n"
+
+
+def not_ok(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answers of a client run that were not 200, by status (``0 (TimeoutError)``: no
+    answer, and why): how many, their ``Retry-After`` values (``{value: count}``) and which
+    queries got them (``{name: count}``)."""
+    out: dict[str, Any] = {}
+    for item in results:
+        status = item["status"]
+        if status == 200:
+            continue
+        label = str(status) if status else f"0 ({item.get('error', 'no answer')})"
+        entry = out.setdefault(label, {"count": 0, "retry_after": Counter(), "queries": Counter()})
+        entry["count"] += 1
+        entry["queries"][item["name"]] += 1
+        if "retry_after" in item:
+            entry["retry_after"][str(item["retry_after"])] += 1
+    return {
+        label: {**e, "retry_after": dict(e["retry_after"]), "queries": dict(e["queries"])}
+        for label, e in out.items()
+    }
+
+
+_RUNS = (
+    ("sequential", "latency_not_ok"),
+    ("full mix", "throughput"),
+    ("light mix", "light"),
+    ("cheap under heavy", "under_heavy"),
+)
+
+
+def _not_ok_table(engines: list[dict[str, Any]]) -> str:
+    """Every answer that was not 200, per engine and run: status, count, Retry-After values,
+    the queries that got them (empty when every answer was 200)."""
+    rows = []
+    for engine in engines:
+        for run, key in _RUNS:
+            part = engine.get(key)
+            found = part if key == "latency_not_ok" else (part or {}).get("not_ok")
+            for status, entry in sorted((found or {}).items()):
+                retry = ", ".join(
+                    f"{v} s x{n}"
+                    for v, n in sorted(entry["retry_after"].items(), key=lambda kv: kv[0].zfill(9))
+                )
+                queries = ", ".join(f"{q} x{n}" for q, n in sorted(entry["queries"].items()))
+                rows.append(
+                    [engine["engine"], run, status, str(entry["count"]), retry or "-", queries]
+                )
+        heavy = (engine.get("under_heavy") or {}).get("heavy")
+        if heavy is not None:  # the background connection of "cheap under heavy"
+            rows.append(
+                [engine["engine"], "(its heavy connection)", "200", str(heavy["answered"]), "-", ""]
+            )
+            for status, entry in sorted(heavy["not_ok"].items()):
+                retry = ", ".join(f"{v} s x{n}" for v, n in sorted(entry["retry_after"].items()))
+                rows.append(
+                    [engine["engine"], "(its heavy connection)", status, str(entry["count"]),
+                     retry or "-", ""]
+                )  # fmt: skip
+    if not rows:
+        return ""
+    return (
+        "answers that were not 200 (status; Retry-After values; which queries), and every "
+        "answer of the background connection of *cheap under heavy*:\n"
+    ) + _table(["engine", "run", "status", "count", "Retry-After", "queries"], rows, "lllrll")
 
 
 PEER = "Oxigraph server (in memory)"

@@ -10,9 +10,11 @@ client process — printed as tables, with ratios to our endpoint.  Results also
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -57,7 +59,10 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], limit: float) -> float:
     raise RuntimeError(f"{url} not ready after {limit} s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
+    """Stop ``proc``; with ``group`` (a server started in its own session) also whatever is
+    left of its process group — our query workers, forked by the server, would otherwise run
+    their last query to its end (up to the time limit) into the next engine's measurement."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -65,6 +70,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    if group:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _subprocess_json(args: Sequence[str], timeout: float) -> tuple[dict[str, Any], float]:
@@ -171,8 +179,9 @@ def _under_heavy(url: str, queries: list[Query], count: int, plan: Plan, work: P
         ),
         encoding="utf-8",
     )
+    heavy_out = (work / "heavy-out.json").open("wb")
     heavy = subprocess.Popen(
-        [PY, "-m", "bench.client", str(heavy_spec)], stdout=subprocess.DEVNULL, cwd=ROOT
+        [PY, "-m", "bench.client", str(heavy_spec)], stdout=heavy_out, cwd=ROOT
     )
     try:
         time.sleep(0.5)  # the heavy query is running
@@ -183,9 +192,14 @@ def _under_heavy(url: str, queries: list[Query], count: int, plan: Plan, work: P
             "timeout": plan.timeout,
             "budget": plan.budget,
         }
-        return _client(spec, work, plan.budget + plan.timeout + 30)
+        result = _client(spec, work, plan.budget + plan.timeout + 30)
     finally:
         _stop(heavy)
+        heavy_out.close()
+    # what became of the heavy connection's queries (answered, refused, timed out)
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        result["heavy"] = json.loads((work / "heavy-out.json").read_text())["results"]
+    return result
 
 
 def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
@@ -194,13 +208,25 @@ def _interleave(queries: list[Query], count: int) -> list[dict[str, str]]:
 
 
 def _load_stats(load: dict[str, Any]) -> dict[str, Any]:
+    from bench.report import not_ok
+
     ok = [r["seconds"] for r in load["results"] if r["status"] == 200]
     return {
         **(_stats(ok) if ok else {"median_ms": float("nan"), "p99_ms": float("nan")}),
         "requests": len(load["results"]),
         "errors": len(load["results"]) - len(ok),
+        "not_ok": not_ok(load["results"]),
         "req_per_s": len(ok) / load["wall"] if load["wall"] else 0.0,
+        **(
+            {"heavy": {"answered": _answered(load["heavy"]), "not_ok": not_ok(load["heavy"])}}
+            if "heavy" in load
+            else {}
+        ),
     }
+
+
+def _answered(results: list[dict[str, Any]]) -> int:
+    return sum(1 for r in results if r["status"] == 200)
 
 
 def _engine_report(
@@ -213,10 +239,13 @@ def _engine_report(
             per_query.setdefault(item["name"], []).append(item["seconds"])
         else:
             errors += 1
+    from bench.report import not_ok
+
     report: dict[str, Any] = {
         "engine": name,
         "queries": {k: {**_stats(v), "n": len(v)} for k, v in per_query.items()},
         "latency_errors": errors,
+        "latency_not_ok": not_ok(latency),
         "note": note,
     }
     if load is not None:
@@ -237,7 +266,9 @@ def _served(
     preload: tuple[str, Path] | None = None,
 ) -> dict[str, Any]:
     log = (work / f"{name.split()[0]}.log").open("wb")
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    proc = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+    )
     try:
         ready = _wait_ready(url, proc, ready_limit)
         if preload is not None:  # an in-memory server: POST the data (Graph Store Protocol)
@@ -261,7 +292,7 @@ def _served(
         report["ready_s"] = ready
         return report
     finally:
-        _stop(proc)
+        _stop(proc, group=True)
         log.close()
 
 

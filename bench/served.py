@@ -13,6 +13,8 @@ disk, rdflib's parse of ``dataset.nt``, the on-disk store of ``talkgraph serve -
 
 rdflib-endpoint and rdflib in process are left out at this size (a 5M-triple parse alone takes
 minutes and the co-topic query tens of minutes; see ``bench/run --with-5m``).
+``--engines ours`` measures only ours (both runs; e.g. before and after a change to the pool,
+the Oxigraph figures taken once), ``--engines oxigraph`` only the peers.
 ``--build-json`` is a JSON file with what the build measured (``wall``, ``peak_rss_mb``,
 ``timings``); it is merged into the report.  Results go to ``WORK/served.json``.
 """
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--limit", type=float, default=3600.0, help="seconds per load step")
     parser.add_argument("--skip-loads", action="store_true", help="no rdflib/pyoxigraph loads")
+    parser.add_argument(
+        "--engines", choices=("all", "ours", "oxigraph"), default="all", help="which to serve"
+    )
     args = parser.parse_args(argv)
     out, work = Path(args.build).resolve(), Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -97,10 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"[{args.label}] parameters picked in {time.perf_counter() - start:.1f} s")
     plan = Plan(build["triples"], args)
     engines = []
-    for name, extra in (
+    ours = (
         ("talkgraph, on-disk store", []),
         ("talkgraph, on-disk store, no answer cache", ["nocache"]),
-    ):
+    )
+    for name, extra in ours if args.engines != "oxigraph" else ():
         port = _free_port()
         command = [PY, "-m", "bench.engines", "talkgraph", str(out), str(port), str(args.timeout)]
         engines.append(
@@ -115,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         _say(f"[{args.label}] {name} done")
-    engines += oxigraph_engines(nt, queries, plan, work, loads, args.limit)
-    _say(f"[{args.label}] Oxigraph server in memory and on disk done")
+    if args.engines != "ours":
+        engines += oxigraph_engines(nt, queries, plan, work, loads, args.limit)
+        _say(f"[{args.label}] Oxigraph server in memory and on disk done")
     result.update(loads=loads, load_peaks_mb=peaks, engines=engines)
     result["parameters"] = [q.name for q in queries]
     (work / "served.json").write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -12,7 +12,7 @@ from flask import Flask
 from talkgraph.errors import ConfigError, QueryAborted, QueryRefused
 from talkgraph.store import pool as pool_module
 from talkgraph.store.oxigraph import Executor, Request
-from talkgraph.store.pool import ALLOW_NO_NETNS, WorkerPool
+from talkgraph.store.pool import ALLOW_NO_NETNS, WorkerPool, _Slot
 
 
 def test_a_parser_stack_overflow_is_named_and_keeps_rust_out_of_the_log(
@@ -51,8 +51,9 @@ def test_allowed_explicitly_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
         assert pool.run(Request(sparql="ASK { }"), 5).kind == "ask"
         # a worker that cannot isolate itself and was not allowed to refuses every query
         monkeypatch.delenv(ALLOW_NO_NETNS)
-        old = pool._acquire(False, time.monotonic() + 5, 5)
-        pool._release(pool._retire(old), False)  # a new worker, forked without the permission
+        slot = _Slot(False, 0.1)
+        old = pool._acquire(slot, time.monotonic() + 5, 5)
+        pool._release(slot, pool._retire(old))  # a new worker, forked without the permission
         with pytest.raises(QueryRefused, match="network"):
             pool.run(Request(sparql="ASK { }"), 5)
     finally:

@@ -512,3 +512,13 @@ def where_group_start(sparql: str) -> int | None:
     template is skipped: the group is the one after ``WHERE``.
     """
     return analyse(sparql).group_start
+
+
+def normal_form(sparql: str) -> str:
+    """``sparql`` as its tokens separated by single spaces: the same query written with other
+    whitespace or other comments has the same normal form (the key under which the worker pool
+    remembers what a query cost).  A text the lexer cannot read is its own normal form."""
+    try:
+        return " ".join(text for _, text, _ in _Lexer(sparql).run())
+    except _Refuse:
+        return sparql

@@ -7,6 +7,11 @@ address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a p
 waits with a deadline and, when it passes, kills the worker with SIGKILL and forks a fresh one.
 A worker that dies (out of memory) is replaced the same way.  Checkout is thread-safe, so the
 web server's threads share the pool; while one query runs long the other workers keep serving.
+
+Requests are admitted by their estimated cost (what the same query cost before on this dataset
+version) into two lanes, so cheap queries never wait behind heavy ones and a request is refused
+(503 + ``Retry-After``) only when it could not end within its time limit or a fixed queue bound
+is reached: see :class:`WorkerPool`, and docs/limits-and-safety.md.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import contextlib
 import ctypes
 import faulthandler
 import hashlib
+import heapq
 import logging
 import math
 import os
@@ -23,7 +29,8 @@ import resource
 import signal
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 
 from ..errors import (
@@ -40,13 +47,17 @@ from ..errors import (
     TalkgraphError,
 )
 from ..settings import integer
+from .guard import normal_form
 from .oxigraph import Executor, Request
 from .results import QueryResult
 
 log = logging.getLogger(__name__)
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
-_COSTS_KEPT = 4096  # query texts whose last cost the pool remembers
+_COSTS_KEPT = 4096  # query texts whose cost the pool remembers
+_HEAVY_KEPT = 64  # recent heavy runs whose wall time gives the estimate of an unknown one
+_WEIGHT = 0.5  # weight of a new run in a query's average cost
+_LEAST = 0.001  # the smallest expected run time (seconds)
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _ERRORS: dict[str, type[TalkgraphError]] = {
     cls.__name__: cls
@@ -301,27 +312,67 @@ class _Worker:
             os.close(self._stderr)
 
 
-class WorkerPool:
-    """``size`` forked workers that run :class:`Request` objects with a deadline, in two lanes.
+@dataclass
+class _Cost:
+    """What one query text cost on this pool's dataset: CPU and wall seconds of its worker
+    (averaged over runs); ``partial`` when only a lower bound is known (the run was stopped)."""
 
-    Every query starts in the *fast lane*.  One that has used ``promote_after`` seconds of CPU
-    and is still running is *heavy*: it moves to the heavy lane, where at most ``size - 1``
-    queries run at once (all of them when ``size`` is 1), so at least one worker is always left
-    for cheap queries while heavy ones use the other cores.  When the heavy lane is full the
-    promoted query is stopped (its worker killed and replaced) and queued for the heavy lane, to
-    start again from the beginning within what is left of its time limit.  A query text seen
-    heavy before goes straight to the heavy lane (a small memory of recent costs).
+    cpu: float
+    wall: float
+    partial: bool = False
+
+
+class _Slot:
+    """One request's hold on the pool, from admission to release: its lane, its expected run
+    time (wall seconds), when it arrived and started, and the worker handed to it."""
+
+    __slots__ = ("arrived", "deadline", "estimate", "heavy", "started", "worker")
+
+    def __init__(self, heavy: bool, estimate: float) -> None:
+        self.heavy = heavy
+        self.estimate = max(estimate, _LEAST)
+        self.arrived = time.monotonic()
+        self.deadline = math.inf
+        self.started = 0.0
+        self.worker: _Worker | None = None
+
+
+class WorkerPool:
+    """``size`` forked workers that run :class:`Request` objects with a deadline, in two lanes,
+    admitting each request by its estimated cost.
+
+    **Costs.**  The pool remembers what each query cost when it last ran (CPU and wall seconds
+    of its worker, averaged), keyed by the query's normal form (its tokens: other whitespace or
+    comments do not make another query) and its dataset parameters; a pool serves one dataset
+    version, so a reload starts a fresh memory.  A query not seen before is assumed cheap.
+
+    **Lanes.**  A query known to cost ``promote_after`` seconds of CPU or more goes to the
+    *heavy lane*, where at most ``size - 1`` queries run at once (all of them when ``size`` is
+    1); every other query goes to the *fast lane*.  A fast-lane query that has used
+    ``promote_after`` seconds of CPU and still runs is promoted to the heavy lane; when that lane
+    is full it is stopped (its worker killed and replaced) and queued for it, to start again
+    within what is left of its time limit.  A worker that becomes free goes to the fast lane's
+    first waiter, else (if the heavy lane has room) to the heavy waiter expected to be cheapest
+    — unless another heavy waiter must start now to end within its time limit (its slack, the
+    time to its deadline minus its expected run time, is shorter than the cheapest one's
+    expected run time), which goes first so that it is not starved.  So at least one worker is
+    always left for cheap queries, which never wait behind heavy ones, and among heavy ones the
+    cheaper go first.
 
     A heavy query's worker runs at a lower scheduling priority (nice :data:`HEAVY_NICE`), so
     when every core is busy the cheap queries get the CPU first; afterwards its priority is
     restored, or, where that is not permitted, the worker is replaced by a fresh fork.
 
-    Waiting is bounded in both lanes: at most ``queue_depth`` requests wait for the fast lane
-    and twice as many as the heavy lane runs wait for it; one more is refused at once with
-    :class:`QueryBusy` (HTTP 503 with ``Retry-After``), and a wait longer than the query's own
-    time limit ends the same way.  So heavy queries hold at most ``3 * (size - 1)`` web threads
-    (running and waiting), cheap ones only briefly, and the other threads keep serving pages
-    and static files (the server's 8 threads against 3 workers on 2 CPUs: 6 and 2).
+    **Admission.**  On arrival the pool computes when the request would start: the lane's
+    running queries finish after their expected remaining time, the waiters that go first
+    (the fast lane's in order; the heavy lane's that are expected to be cheaper) take the
+    lane's workers in turn.  A request is refused at once with :class:`QueryBusy` (HTTP 503,
+    ``Retry-After`` the expected wait in whole seconds) when it would have to wait and that wait
+    plus its own expected run time exceeds its time limit — it would not finish in time anyway —
+    or when ``queue_depth`` requests already wait in its lane (a fixed bound on the web threads
+    waiting requests hold, whatever the estimates say).  A wait that outlasts the query's time
+    limit ends the same way.  A burst the machine can finish in time is queued, not refused;
+    queries that keep hitting their time limit hold a web thread only while they run.
     """
 
     def __init__(
@@ -342,12 +393,13 @@ class WorkerPool:
         self.size = size
         self.promote_after = promote_after
         self.heavy_cap = max(1, size - 1)
-        depth = queue_depth if queue_depth is not None else max(8, 4 * size)
-        # few heavy queries may wait: each holds a web thread for up to its time limit
-        self._depth = {False: depth, True: 2 * self.heavy_cap}
-        self._waiting = {False: 0, True: 0}
+        self.queue_depth = queue_depth if queue_depth is not None else max(8, 4 * size)
+        self._queues: dict[bool, list[_Slot]] = {False: [], True: []}
+        self._running: set[_Slot] = set()
         self._heavy_running = 0
-        self._costs: OrderedDict[bytes, float] = OrderedDict()
+        self._costs: OrderedDict[bytes, _Cost] = OrderedDict()
+        self._keys: OrderedDict[bytes, bytes] = OrderedDict()  # text digest -> cost key
+        self._heavy_walls: deque[float] = deque(maxlen=_HEAVY_KEPT)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
@@ -385,75 +437,195 @@ class WorkerPool:
                 "workers": len(self._all),
                 "idle": len(self._idle),
                 "heavy_running": self._heavy_running,
-                "waiting_fast": self._waiting[False],
-                "waiting_heavy": self._waiting[True],
+                "waiting_fast": len(self._queues[False]),
+                "waiting_heavy": len(self._queues[True]),
+                "costs_known": len(self._costs),
             }
 
-    # lanes ----------------------------------------------------------------------------------
-    def _known_heavy(self, key: bytes) -> bool:
+    # costs ----------------------------------------------------------------------------------
+    def _key(self, request: Request) -> bytes:
+        """The cost key of ``request``: its normal form and dataset parameters."""
+        digest = hashlib.blake2b(request.sparql.encode(), digest_size=16).digest()
+        with self._lock:
+            key = self._keys.get(digest)
+            if key is not None:
+                self._keys.move_to_end(digest)
+        if key is None:
+            key = hashlib.blake2b(
+                repr(
+                    (
+                        normal_form(request.sparql),
+                        request.default_graph_uris,
+                        request.named_graph_uris,
+                    )
+                ).encode(),
+                digest_size=16,
+            ).digest()
+            with self._lock:
+                self._keys[digest] = key
+                while len(self._keys) > _COSTS_KEPT:
+                    self._keys.popitem(last=False)
+        return key
+
+    def cost(self, request: Request) -> tuple[float, float] | None:
+        """What ``request``'s query is expected to cost: ``(cpu, wall)`` seconds, ``None`` when
+        it has not run on this pool."""
+        key = self._key(request)
         with self._lock:
             cost = self._costs.get(key)
-        return cost is not None and cost >= self.promote_after
+        return None if cost is None else (cost.cpu, cost.wall)
 
-    def _remember(self, key: bytes, seconds: float) -> None:
+    def _typical_heavy(self) -> float:
+        """The expected wall time of a heavy query with no history: the median of the recent
+        heavy runs (time limits included), ``promote_after`` before any."""
         with self._lock:
-            self._costs[key] = seconds
+            walls = sorted(self._heavy_walls)
+        return walls[len(walls) // 2] if walls else self.promote_after
+
+    def _remember(self, key: bytes, cpu: float, wall: float, outcome: str) -> None:
+        """Record a run of ``key``: ``done`` (it answered), ``timeout`` (stopped at its time
+        limit) or ``requeue`` (stopped to be queued for the heavy lane); only an answer is a
+        measure, the others are lower bounds.  Answered heavy runs and time limits reached are
+        what an unknown heavy query is expected to cost (:meth:`_typical_heavy`)."""
+        complete = outcome == "done"
+        with self._lock:
+            old = self._costs.get(key)
+            if not complete:
+                if old is None or old.partial:
+                    old_cpu, old_wall = (old.cpu, old.wall) if old else (0.0, 0.0)
+                    self._costs[key] = _Cost(max(cpu, old_cpu), max(wall, old_wall), True)
+                else:  # a complete measure stays, raised to the bound
+                    old.cpu, old.wall = max(old.cpu, cpu), max(old.wall, wall)
+            elif old is None or old.partial:
+                self._costs[key] = _Cost(cpu, wall)
+            else:
+                old.cpu += _WEIGHT * (cpu - old.cpu)
+                old.wall += _WEIGHT * (wall - old.wall)
+            if outcome == "timeout" or (complete and cpu >= self.promote_after):
+                self._heavy_walls.append(wall)
             self._costs.move_to_end(key)
             while len(self._costs) > _COSTS_KEPT:
                 self._costs.popitem(last=False)
 
-    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
-        lane = "long-running query" if heavy else "query"
-        retry = max(1, math.ceil(timeout / 2 if heavy else 1))
-        why = (
-            f"every {lane} worker is taken and the queue is full"
-            if full
-            else f"no {lane} worker became free within the time limit of {timeout:g} s"
-        )
+    # admission ------------------------------------------------------------------------------
+    def _remaining(self, slot: _Slot, now: float) -> float:
+        """Expected seconds until a running query ends (never quite zero: it still runs)."""
+        return max(slot.estimate - (now - slot.started), slot.estimate * 0.1)
+
+    def _expected_wait(self, slot: _Slot, now: float) -> float:
+        """Seconds until ``slot`` (not queued yet) would get a worker, from the estimates of the
+        lane's running queries and of the waiters that would go first (lock held)."""
+        if slot.heavy:
+            lanes = self.heavy_cap
+            busy = [self._remaining(s, now) for s in self._running if s.heavy]
+            ahead = sorted(s.estimate for s in self._queues[True] if s.estimate <= slot.estimate)
+        else:
+            lanes = self.size - self._heavy_running
+            busy = [self._remaining(s, now) for s in self._running if not s.heavy]
+            ahead = [s.estimate for s in self._queues[False]]
+            if lanes <= 0:  # a pool of one worker, running a heavy query
+                lanes = 1
+                busy = [min(self._remaining(s, now) for s in self._running)]
+        free = sorted(busy)[:lanes]
+        free += [0.0] * (lanes - len(free))
+        heapq.heapify(free)
+        for estimate in ahead:
+            heapq.heappush(free, heapq.heappop(free) + estimate)
+        return free[0]
+
+    def _busy(self, slot: _Slot, timeout: float, why: str, wait: float) -> QueryBusy:
+        retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
         return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
 
-    def _acquire(self, heavy: bool, deadline: float, timeout: float) -> _Worker:
-        """An idle worker for a query of this lane, waiting (bounded) for one."""
+    def _dispatch(self) -> None:
+        """Hand idle workers to waiters: the fast lane's first in order; else, while the heavy
+        lane has room, the heavy waiter expected to be cheapest, unless another one's slack
+        (time left to its deadline minus its expected run time) is shorter than that (lock
+        held)."""
+        now = time.monotonic()
+        handed = False
+        while self._idle:
+            fast, heavy = self._queues[False], self._queues[True]
+            if fast:
+                slot = fast.pop(0)
+            elif heavy and self._heavy_running < self.heavy_cap:
+                slot = min(heavy, key=lambda s: (s.estimate, s.arrived))
+                urgent = min(heavy, key=lambda s: (s.deadline - now - s.estimate, s.arrived))
+                if urgent.deadline - now - urgent.estimate < slot.estimate:
+                    slot = urgent  # it must start now to end within its time limit
+                heavy.remove(slot)
+            else:
+                break
+            slot.worker = self._idle.pop()
+            slot.started = now
+            self._running.add(slot)
+            if slot.heavy:
+                self._heavy_running += 1
+            handed = True
+        if handed:
+            self._changed.notify_all()
+
+    def _acquire(self, slot: _Slot, deadline: float, timeout: float) -> _Worker:
+        """An idle worker for ``slot``, waiting (bounded, see the class documentation)."""
+        lane = "long-running query" if slot.heavy else "query"
         with self._changed:
             if self._closed:
                 raise QueryAborted("the query service has been shut down")
-            if self._waiting[heavy] >= self._depth[heavy]:
-                raise self._busy(heavy, timeout, full=True)
-            self._waiting[heavy] += 1
-            try:
-                while not self._idle or (heavy and self._heavy_running >= self.heavy_cap):
-                    left = deadline - time.monotonic()
-                    if left <= 0 or self._closed:
-                        if self._closed:
-                            raise QueryAborted("the query service has been shut down")
-                        raise self._busy(heavy, timeout, full=False)
-                    self._changed.wait(left)
-                worker = self._idle.pop()
-                if heavy:
-                    self._heavy_running += 1
-                return worker
-            finally:
-                self._waiting[heavy] -= 1
+            now = time.monotonic()
+            queue = self._queues[slot.heavy]
+            wait = self._expected_wait(slot, now)
+            if len(queue) >= self.queue_depth:
+                why = f"every {lane} worker is taken and the queue is full"
+                raise self._busy(slot, timeout, why, wait)
+            if wait > 0 and wait + slot.estimate > deadline - now:  # what is left of its limit
+                running = sum(1 for s in self._running if s.heavy == slot.heavy)
+                why = (
+                    f"with {running} running and {len(queue)} waiting in its lane this "
+                    f"{lane} would start in about {wait:.1f} s and is expected to take "
+                    f"{slot.estimate:.1f} s, past its time limit of {timeout:g} s"
+                )
+                raise self._busy(slot, timeout, why, wait)
+            slot.arrived, slot.deadline = now, deadline
+            queue.append(slot)
+            self._dispatch()
+            while slot.worker is None:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    queue.remove(slot)
+                    if self._closed:
+                        raise QueryAborted("the query service has been shut down")
+                    why = f"no {lane} worker became free within the time limit of {timeout:g} s"
+                    wait = self._expected_wait(slot, time.monotonic())
+                    raise self._busy(slot, timeout, why, wait)
+                self._changed.wait(left)
+            return slot.worker
 
-    def _promote(self) -> bool:
-        """Move a running query to the heavy lane if it has room."""
+    def _promote(self, slot: _Slot) -> bool:
+        """Move a running fast-lane query to the heavy lane if it has room."""
+        estimate = max(self._typical_heavy(), time.monotonic() - slot.started)
         with self._lock:
             if self._heavy_running >= self.heavy_cap:
                 return False
             self._heavy_running += 1
+            slot.heavy = True
+            slot.estimate = estimate
             return True
 
-    def _release(self, worker: _Worker | None, heavy: bool) -> None:
-        """End a query's hold on its lane; ``worker`` (if any) becomes idle again."""
+    def _release(self, slot: _Slot, worker: _Worker | None) -> None:
+        """End ``slot``'s hold on its lane; ``worker`` (if any) becomes idle again."""
         stray = None
         with self._changed:
-            if heavy:
-                self._heavy_running -= 1
+            if slot in self._running:
+                self._running.discard(slot)
+                if slot.heavy:
+                    self._heavy_running -= 1
+            slot.worker = None
             if worker is not None:
                 if self._closed:
                     stray = worker
                 else:
                     self._idle.append(worker)
+            self._dispatch()
             self._changed.notify_all()
         if stray is not None:
             stray.kill()
@@ -463,35 +635,42 @@ class WorkerPool:
         """Run ``request`` in a worker; at most ``timeout`` seconds of evaluation.
 
         Waiting for a free worker counts against ``timeout`` too (then :class:`QueryBusy`
-        says the server is busy); see the class documentation for the lanes.
+        says the server is busy); see the class documentation for the lanes and admission.
         """
         if self._closed:
             raise QueryAborted("the query service has been shut down")
-        key = hashlib.blake2b(
-            repr((request.sparql, request.default_graph_uris, request.named_graph_uris)).encode(),
-            digest_size=16,
-        ).digest()
+        key = self._key(request)
         started = time.monotonic()
         deadline = started + timeout
-        heavy = self._known_heavy(key)
+        with self._lock:
+            known = self._costs.get(key)
+        heavy = known is not None and known.cpu >= self.promote_after
+        if known is None:
+            estimate = self.promote_after
+        elif known.partial:  # only a lower bound: at least what heavy queries cost
+            estimate = max(known.wall, self._typical_heavy())
+        else:
+            estimate = known.wall
         while True:
-            worker = self._acquire(heavy, deadline, timeout)
+            slot = _Slot(heavy, estimate)
+            worker = self._acquire(slot, deadline, timeout)
             if not worker.is_alive():  # died while idle: replace it, the query has not run
                 fresh = self._retire(worker)
                 if fresh is None:
-                    self._release(None, heavy)
+                    self._release(slot, None)
                     raise QueryAborted("the query service has been shut down")
                 worker = fresh
             try:
-                outcome, reply, cost = self._exchange(
-                    worker, request, heavy, started, deadline, timeout
+                outcome, reply, cpu, wall = self._exchange(
+                    slot, worker, request, started, deadline, timeout
                 )
-            except QueryTimeout:
-                self._remember(key, timeout)  # next time it goes straight to the heavy lane
+            except QueryTimeout:  # next time it goes straight to the heavy lane
+                self._remember(key, timeout, timeout, "timeout")
                 raise
-            self._remember(key, cost)
+            self._remember(key, cpu, wall, outcome)
             if outcome == "requeue":  # promoted while the heavy lane was full: start again
                 heavy = True
+                estimate = max(self._typical_heavy(), wall)
                 continue
             break
         log.debug("query answered in %.3f s", time.monotonic() - started)
@@ -500,15 +679,16 @@ class WorkerPool:
 
     def _exchange(
         self,
+        slot: _Slot,
         worker: _Worker,
         request: Request,
-        heavy: bool,
         started: float,
         deadline: float,
         timeout: float,
-    ) -> tuple[str, tuple[object, ...] | None, float]:
-        """Send ``request`` to ``worker`` (taken in lane ``heavy``) and wait for its reply;
-        also the query's cost: the CPU seconds its worker used (wall time where unknown).
+    ) -> tuple[str, tuple[object, ...] | None, float, float]:
+        """Send ``request`` to ``worker`` (handed to ``slot``) and wait for its reply; also
+        the query's cost: the CPU seconds its worker used (wall time where unknown) and the
+        wall seconds it ran.
 
         A fast-lane query is promoted once it has used ``promote_after`` seconds of CPU, not
         of wall time: on a machine whose CPUs are all busy a cheap query can wait long for
@@ -523,8 +703,9 @@ class WorkerPool:
         left = max(deadline - sent, 0.001)
         try:
             worker.conn.send((request, left))
-            if heavy:
+            if slot.heavy:
                 _set_nice(worker, HEAVY_NICE)
+                ready = False
             else:
                 ready = False
                 while not ready and time.monotonic() < deadline:
@@ -532,20 +713,19 @@ class WorkerPool:
                     if not ready and cost() >= self.promote_after:
                         break
                 if not ready and time.monotonic() < deadline:
-                    if self._promote():
-                        heavy = True
+                    if self._promote(slot):
                         _set_nice(worker, HEAVY_NICE)
                     else:
                         spent = cost()
-                        self._release(self._retire(worker), False)
-                        return "requeue", None, spent
-            if heavy or not ready:
+                        self._release(slot, self._retire(worker))
+                        return "requeue", None, spent, time.monotonic() - sent
+            if not ready:
                 ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             worker.join(1)
             stderr = worker.stderr()
-            self._release(self._retire(worker), heavy)
+            self._release(slot, self._retire(worker))
             reason = _crash_reason(stderr, worker.exitcode, self._memory_mb)
             first = stderr.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
             log.warning(
@@ -562,17 +742,17 @@ class WorkerPool:
                 time.monotonic() - started,
                 worker.pid,
             )
-            self._release(self._retire(worker), heavy)
+            self._release(slot, self._retire(worker))
             raise QueryTimeout(
                 f"the query was stopped after the time limit of {timeout:g} s; "
                 "simplify it or add a LIMIT"
             )
-        spent = cost()
-        if heavy and not _set_nice(worker, 0):  # cannot be made cheap again: replace it
-            self._release(self._retire(worker), heavy)
+        spent, wall = cost(), time.monotonic() - sent
+        if slot.heavy and not _set_nice(worker, 0):  # cannot be made cheap again: replace it
+            self._release(slot, self._retire(worker))
         else:
-            self._release(worker, heavy)
-        return "done", reply, spent
+            self._release(slot, worker)
+        return "done", reply, spent, wall
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
