@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +27,14 @@ from support.servers import (
     start_oxigraph,
 )
 from support.web import running_app
-from talkgraph.errors import ConfigError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from talkgraph.errors import (
+    ConfigError,
+    QueryBusy,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+)
 from talkgraph.publish_remote import publish
 from talkgraph.store import Limits, RemoteStore
 from talkgraph.web import create_app
@@ -192,6 +201,93 @@ def test_result_is_reserialised_when_the_store_sends_other_terms() -> None:
         row = store.query("SELECT ?n WHERE { }").rows()[0]
         assert row["n"] == ox.Literal(7)
         assert b"typed-literal" not in store.query("SELECT ?n WHERE { }").data
+
+
+def test_served_from_a_remote_store_with_the_same_limits(oxigraph: Server, seed: Path) -> None:
+    """Over HTTP, remote mode keeps the query check (403), the row and byte caps (413)."""
+    graph = f"{GRAPH}/http"
+    publish(seed, oxigraph.query, graph, gsp_endpoint=oxigraph.gsp, update_endpoint=oxigraph.update)
+    app = remote_app(seed, oxigraph, graph, MAX_ROWS=5, MAX_RESULT_BYTES=4000)
+    client = app.test_client()
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert ask.status_code == 200 and ask.json["boolean"] is True  # type: ignore[index]
+    rows = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 6"})
+    assert rows.status_code == 413 and "5 rows" in rows.get_data(as_text=True)
+    many = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 50"})
+    assert many.status_code == 413
+    update = client.post("/sparql", data={"update": f"DROP GRAPH <{graph}>"})
+    assert update.status_code == 403
+    sneaky = client.get("/sparql", query_string={"query": f"SELECT * {{ SERVICE <{oxigraph.query}> {{ ?s ?p ?o }} }}"})  # fmt: skip # noqa: E501
+    assert sneaky.status_code == 403
+    assert RemoteStore(oxigraph.query, graph).triple_count > 1000  # nothing was dropped
+
+
+def test_timeout_and_busy_are_503_over_http(seed: Path) -> None:
+    with recording_listener(delay=0.4) as listener:
+        config = {"TESTING": True, "STORE": listener.url, "WORKERS": 1, "QUERY_TIMEOUT": 0.2}
+        app = create_app(seed, config=config)
+        client = app.test_client()
+        late = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { }"})
+        assert late.status_code == 503 and "time limit" in late.get_data(as_text=True)
+        app.extensions["talkgraph"].close()
+        app = create_app(seed, config={**config, "QUERY_TIMEOUT": 10})
+        client = app.test_client()
+        # one turn at the store (WORKERS=1) and a queue of 8: of 12 at once, some are refused
+        statuses: list[int] = []
+        retry: list[str] = []
+
+        def ask(number: int) -> None:
+            text = f"SELECT ?n WHERE {{ }} # {number}"
+            response = client.get("/sparql", query_string={"query": text})
+            statuses.append(response.status_code)
+            retry.append(response.headers.get("Retry-After", ""))
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert statuses.count(503) >= 3 and all(
+            r for s, r in zip(statuses, retry, strict=True) if s == 503
+        )
+        app.extensions["talkgraph"].close()
+
+
+def test_heavy_queries_leave_a_turn_for_cheap_ones() -> None:
+    with recording_listener(delay=0.6) as listener:
+        store = RemoteStore(listener.url, GRAPH, concurrency=2, queue_depth=2)
+        heavy = "SELECT ?n WHERE { } # heavy"
+        store.query(heavy)  # 0.6 s: known heavy from now on
+        done: dict[str, float] = {}
+        start = time.monotonic()
+
+        def run(name: str, text: str) -> None:
+            store.query(text)
+            done[name] = time.monotonic() - start
+
+        threads = [
+            threading.Thread(target=run, args=("heavy1", heavy)),
+            threading.Thread(target=run, args=("heavy2", heavy)),
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.1)
+        cheap = threading.Thread(target=run, args=("cheap", "SELECT ?n WHERE { } # cheap"))
+        cheap.start()
+        for thread in [*threads, cheap]:
+            thread.join(10)
+        # one heavy query at a time (2 turns - 1): the cheap one did not wait for the second
+        assert done["cheap"] < 1.0 and max(done["heavy1"], done["heavy2"]) >= 1.1
+        with pytest.raises(QueryBusy, match="queue is full"):  # depth 2 * heavy turns
+            threads = [threading.Thread(target=run, args=(f"h{n}", heavy)) for n in range(3)]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.1)
+            try:
+                store.query(heavy)
+            finally:
+                for thread in threads:
+                    thread.join(10)
 
 
 def _graphs(server: Server) -> set[str]:

@@ -5,26 +5,34 @@ The dataset lives in one named graph of the remote store (see
 so queries see it as their default graph and nothing else of the remote store.  The read-only
 rules are checked here before anything is sent.  Limits: the timeout is the client's HTTP
 timeout (and Virtuoso's ``timeout`` parameter, whose partial "anytime" answers are refused);
-the byte cap and the row cap are enforced while the answer is read.  Results are always asked
-for in SPARQL JSON or N-Triples (Virtuoso's TSV is not standard) and re-serialised, so they are
-the same :class:`QueryResult` as the local backends give.  Only the standard library's
-``urllib`` speaks HTTP.
+the byte cap and the row cap are enforced while the answer is read; at most ``concurrency``
+queries are sent at once and waiting for a turn is bounded (:class:`Gate`: HTTP 503 with
+``Retry-After`` when the queue is full), as the local backends bound their worker pool.
+Results are always asked for in SPARQL JSON or N-Triples (Virtuoso's TSV is not standard) and
+re-serialised, so they are the same :class:`QueryResult` as the local backends give.  Only the
+standard library's ``urllib`` speaks HTTP.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import json
+import math
 import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
 import pyoxigraph as ox
 
-from ..errors import ConfigError, QueryError, QueryTimeout, StoreRefused
+from ..errors import ConfigError, QueryBusy, QueryError, QueryTimeout, StoreRefused
 from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Backend, Call, Limits
@@ -47,6 +55,8 @@ _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
 #: ``application/sparql-query`` bodies).
 GET_LIMIT = 2000
+#: Seconds the triple count made at start may take (a large graph is counted slowly).
+STARTUP_TIMEOUT = 300.0
 
 
 class Http:
@@ -159,6 +169,75 @@ class CappedReader(io.RawIOBase):
         return len(data)
 
 
+class Gate:
+    """At most ``size`` queries sent to the remote store at once, in two lanes.
+
+    A query text whose last answer took ``heavy_after`` seconds or more (a small memory of
+    recent costs) is *heavy*: at most ``size - 1`` heavy queries run at once (all ``size`` when
+    it is 1), so one turn is always left for cheap ones.  At most ``queue_depth`` requests wait
+    for the fast lane and twice as many as the heavy lane runs for the heavy one; one more is
+    refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``), and a wait longer
+    than the query's time limit ends the same way.  The remote store's own limits still apply;
+    this keeps talkgraph's threads from all waiting on it.
+    """
+
+    def __init__(self, size: int, heavy_after: float = 0.5, queue_depth: int | None = None):
+        self.size = max(1, size)
+        self.heavy_after = heavy_after
+        self.heavy_cap = max(1, self.size - 1)
+        depth = queue_depth if queue_depth is not None else max(8, 4 * self.size)
+        self._depth = {False: depth, True: 2 * self.heavy_cap}
+        self._waiting = {False: 0, True: 0}
+        self._running = 0
+        self._heavy = 0
+        self._costs: OrderedDict[bytes, float] = OrderedDict()
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def turn(self, text: str, timeout: float) -> Iterator[float]:
+        """Hold a turn to send ``text`` (waiting at most ``timeout`` seconds for one); gives
+        the seconds of ``timeout`` left."""
+        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        with self._changed:
+            heavy = self._costs.get(key, 0.0) >= self.heavy_after
+            if self._waiting[heavy] >= self._depth[heavy]:
+                raise self._busy(heavy, timeout, full=True)
+            self._waiting[heavy] += 1
+            deadline = time.monotonic() + timeout
+            try:
+                while self._running >= self.size or (heavy and self._heavy >= self.heavy_cap):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise self._busy(heavy, timeout, full=False)
+                    self._changed.wait(left)
+            finally:
+                self._waiting[heavy] -= 1
+            self._running += 1
+            self._heavy += heavy
+        started = time.monotonic()
+        try:
+            yield max(0.001, deadline - started)
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._heavy -= heavy
+                self._costs[key] = time.monotonic() - started
+                self._costs.move_to_end(key)
+                while len(self._costs) > 4096:
+                    self._costs.popitem(last=False)
+                self._changed.notify_all()
+
+    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
+        lane = "long-running queries" if heavy else "queries"
+        retry = max(1, math.ceil(timeout / 2 if heavy else 1))
+        why = (
+            f"the SPARQL store's turns for {lane} are taken and the queue is full"
+            if full
+            else f"no turn for {lane} at the SPARQL store came free within {timeout:g} s"
+        )
+        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
+
+
 class RemoteStore(Backend):
     """A read-only view of one named graph of a remote SPARQL store (see module doc)."""
 
@@ -171,6 +250,8 @@ class RemoteStore(Backend):
         *,
         limits: Limits | None = None,
         auth: tuple[str, str] | None = None,
+        concurrency: int = 3,
+        queue_depth: int | None = None,
     ) -> None:
         if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
             raise ConfigError(f"not an http(s) SPARQL endpoint: {endpoint}")
@@ -180,10 +261,13 @@ class RemoteStore(Backend):
         self.gsp_endpoint = gsp_endpoint
         self.limits = limits or Limits()
         self.http = Http(auth)
+        self.gate = Gate(concurrency, queue_depth=queue_depth)
         self.prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
         self.named_graphs: Sequence[str] = ()
         try:
-            count = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()
+            # counting a large graph may take longer than a query may: not the query limit
+            text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+            count = self.query(text, timeout=max(self.limits.timeout, STARTUP_TIMEOUT)).rows()
         except QueryError as error:
             raise ConfigError(f"cannot query {endpoint}: {error}") from None
         term = count[0].get("n") if count else None
@@ -227,9 +311,12 @@ class RemoteStore(Backend):
             url, body = self.endpoint, params.encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         method = "GET" if body is None else "POST"
-        with self.http.open(
-            url, method=method, data=body, headers=headers, timeout=seconds
-        ) as response:
+        with (
+            self.gate.turn(text, seconds),
+            self.http.open(
+                url, method=method, data=body, headers=headers, timeout=seconds
+            ) as response,
+        ):
             info = getattr(response, "headers", None)
             if info is not None and info.get("X-SQL-State"):  # Virtuoso's partial answer
                 raise QueryTimeout(
