@@ -4,6 +4,7 @@ when the build changed, and readers see the old data until the switch."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -24,12 +25,15 @@ from talkgraph.errors import ConfigError
 from talkgraph.publish_remote import (
     PublishFailed,
     default_checkpoint,
-    publish,
     scan_source,
 )
+from talkgraph.publish_remote import publish as publish_with_grace
 from talkgraph.store import RemoteStore
+from talkgraph.store.remote import Http, read_pointer
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+#: the replaced data is dropped at once here (no query is in flight)
+publish = functools.partial(publish_with_grace, grace=0)
 GRAPH = "http://example.org/published/mini"
 EXTRA = b'<http://talkgraph.localhost/extra> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n'
 
@@ -70,7 +74,10 @@ def graphs(server: Server) -> set[str]:
 
 
 def staging(server: Server, graph: str) -> set[str]:
-    return {name for name in graphs(server) if name.startswith(f"{graph}/staging/")}
+    """The versions of ``graph`` in the store other than the published one."""
+    found = read_pointer(Http(), server.query, graph, 10)
+    current = found[0] if found else graph
+    return {n for n in graphs(server) if n.startswith(f"{graph}/version/") and n != current}
 
 
 def test_source_is_the_default_graph_of_the_local_backends(tmp_path: Path) -> None:
@@ -247,7 +254,7 @@ def test_resume_after_the_publishing_process_is_killed(oxigraph: Server, tmp_pat
             sys.executable, "-m", "talkgraph.cli", "publish", "--data", str(MINI),
             "--to", f"{proxy}/query", "--graph", graph, "--gsp-endpoint", f"{proxy}/store",
             "--update-endpoint", f"{proxy}/update", "--batch-size", "5",
-            "--checkpoint", str(checkpoint),
+            "--checkpoint", str(checkpoint), "--grace", "0",
         ]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -299,7 +306,7 @@ def test_cli_publish_then_serve_config(oxigraph: Server, tmp_path: Path) -> None
         main,
         ["publish", "--data", str(MINI), "--to", oxigraph.query, "--graph", graph,
          "--gsp-endpoint", oxigraph.gsp, "--update-endpoint", oxigraph.update, "-q",
-         "--checkpoint", str(tmp_path / "c.json"), "--retries", "0"],
+         "--checkpoint", str(tmp_path / "c.json"), "--retries", "0", "--grace", "0"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert (

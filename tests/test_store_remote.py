@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -35,10 +36,12 @@ from talkgraph.errors import (
     QueryTimeout,
     ResultTooLarge,
 )
-from talkgraph.publish_remote import publish
+from talkgraph.publish_remote import publish as publish_with_grace
 from talkgraph.store import Limits, RemoteStore
 from talkgraph.web import create_app
 
+#: the replaced data is dropped at once here (no query is in flight)
+publish = functools.partial(publish_with_grace, grace=0)
 GRAPH = "http://example.org/published/talkgraph"
 
 if oxigraph_binary() is None and not os.environ.get("CI"):
@@ -86,9 +89,10 @@ def test_publish_then_serve_answers_like_memory(
     client = remote_app(seed, oxigraph, graph).test_client()
     for query in (*SELECTS, *ASKS, *CONSTRUCTS):
         assert sparql_answer(client, query) == sparql_answer(memory_client, query), query
-    # the staging graph is gone: the store holds the published graph and nothing new
+    # the store holds the published version, named in <graph/current>, and no other
     names = _graphs(oxigraph)
-    assert graph in names and not any("/staging/" in name for name in names)
+    versions = {name for name in names if name.startswith(f"{graph}/version/")}
+    assert f"{graph}/current" in names and graph not in names and len(versions) == 1
 
 
 def test_store_api_bindings_formats_and_counts(oxigraph: Server, seed: Path) -> None:
@@ -142,7 +146,7 @@ def test_refused_queries_send_nothing(seed: Path) -> None:
     with recording_listener() as listener:
         app = create_app(seed, config={"TESTING": True, "STORE": listener.url})
         client = app.test_client()
-        assert len(listener.requests) == 1  # the triple count at start
+        assert len(listener.requests) == 2  # the published version and the triple count
         refused = (
             "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
             "DELETE WHERE { ?s ?p ?o }",
@@ -159,7 +163,7 @@ def test_refused_queries_send_nothing(seed: Path) -> None:
                 assert response.status_code in (400, 403), text
             with pytest.raises(QueryRefused):
                 app.extensions["talkgraph"].store.query(text)
-        assert len(listener.requests) == 1
+        assert len(listener.requests) == 2
         # a permitted query is sent, to the configured graph only
         response = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { }"})
         assert response.status_code == 200

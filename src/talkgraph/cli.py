@@ -495,6 +495,13 @@ def check_port(host: str, port: int) -> None:
     help="Retries of a request after a transient failure (pauses of 2, 4, 8... s).",
 )
 @click.option(
+    "--grace",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds the replaced data stays for queries still reading it, before it is dropped.",
+)
+@click.option(
     "--user",
     default=None,
     help="User for HTTP basic/digest auth (password from $TALKGRAPH_STORE_PASSWORD).",
@@ -511,6 +518,7 @@ def publish(
     checkpoint: Path | None,
     restart: bool,
     retries: int,
+    grace: float,
     user: str | None,
     quiet: bool,
 ) -> None:
@@ -534,6 +542,7 @@ def publish(
         checkpoint=checkpoint,
         restart=restart,
         retries=retries,
+        grace=grace,
     )
     resumed = f", resumed after batch {done.resumed_from}" if done.resumed_from else ""
     click.echo(

@@ -57,6 +57,42 @@ _BOOLEANS = {"1": "true", "0": "false"}
 GET_LIMIT = 2000
 #: Seconds the triple count made at start may take (a large graph is counted slowly).
 STARTUP_TIMEOUT = 300.0
+#: The published version of a graph ``G`` is named in the graph ``G/current`` by the triples
+#: ``<G> tg:publishedVersion <VERSION>`` and ``<G> tg:publishedTriples N`` (see
+#: :mod:`talkgraph.publish_remote`); readers look it up again after this many seconds.
+PUBLISHED_VERSION = "https://w3id.org/talkgraph/ns#publishedVersion"
+PUBLISHED_TRIPLES = "https://w3id.org/talkgraph/ns#publishedTriples"
+POINTER_TTL = 1.0
+
+
+def pointer_graph(graph: str) -> str:
+    """The graph that names the published version of ``graph``."""
+    return f"{graph}/current"
+
+
+def pointer_query(graph: str) -> str:
+    """The SELECT of the published version (``?v``) and its triple count (``?n``)."""
+    return (
+        f"SELECT ?v ?n WHERE {{ GRAPH <{pointer_graph(graph)}> {{ <{graph}> <{PUBLISHED_VERSION}> "
+        f"?v OPTIONAL {{ <{graph}> <{PUBLISHED_TRIPLES}> ?n }} }} }}"
+    )
+
+
+def read_pointer(http: Http, endpoint: str, graph: str, timeout: float) -> tuple[str, int] | None:
+    """The published version of ``graph`` and its triple count (-1: not recorded), or
+    ``None`` when none is recorded (then ``graph`` itself holds the data)."""
+    params = urllib.parse.urlencode({"query": pointer_query(graph)})
+    headers = {"Accept": _JSON}
+    with http.open(f"{endpoint}?{params}", headers=headers, timeout=timeout) as response:
+        parsed = ox.parse_query_results(response.read(), format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return None
+    for solution in parsed:
+        version, count = solution["v"], solution["n"]
+        if isinstance(version, ox.NamedNode):
+            number = int(count.value) if isinstance(count, ox.Literal) else -1
+            return version.value, number
+    return None
 
 
 class Http:
@@ -239,7 +275,12 @@ class Gate:
 
 
 class RemoteStore(Backend):
-    """A read-only view of one named graph of a remote SPARQL store (see module doc)."""
+    """A read-only view of one named graph of a remote SPARQL store (see module doc).
+
+    ``graph_iri`` names the dataset: if the store records a published version of it
+    (:func:`pointer_graph`, written by ``talkgraph publish``), queries go to that version,
+    looked up again every :data:`POINTER_TTL` seconds, so readers follow a new publication
+    within a second; otherwise to ``graph_iri`` itself."""
 
     def __init__(
         self,
@@ -264,19 +305,46 @@ class RemoteStore(Backend):
         self.gate = Gate(concurrency, queue_depth=queue_depth)
         self.prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
         self.named_graphs: Sequence[str] = ()
+        self._data_graph = graph_iri
+        self._looked_up = -math.inf
+        self._pointer_lock = threading.Lock()
+        self._looking = False
+        self.triple_count = -1
         try:
-            # counting a large graph may take longer than a query may: not the query limit
-            text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-            count = self.query(text, timeout=max(self.limits.timeout, STARTUP_TIMEOUT)).rows()
+            self.data_graph(max(self.limits.timeout, STARTUP_TIMEOUT))
+            if self.triple_count < 0:  # counting a large graph may take longer than a query
+                text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+                count = self.query(text, timeout=max(self.limits.timeout, STARTUP_TIMEOUT))
+                term = count.rows()[0].get("n") if count.rows() else None
+                self.triple_count = int(term.value) if isinstance(term, ox.Literal) else 0
         except QueryError as error:
             raise ConfigError(f"cannot query {endpoint}: {error}") from None
-        term = count[0].get("n") if count else None
-        self.triple_count = int(term.value) if isinstance(term, ox.Literal) else 0
         if self.triple_count == 0:
             raise ConfigError(
                 f"the graph <{graph_iri}> of {endpoint} is empty: publish the dataset with "
                 "`talkgraph publish --to ENDPOINT --graph IRI` first"
             )
+
+    def data_graph(self, timeout: float) -> str:
+        """The graph that holds the published data now (see the class doc).  One thread looks
+        it up again once it is :data:`POINTER_TTL` old; the others meanwhile use the last."""
+        with self._pointer_lock:
+            fresh = time.monotonic() - self._looked_up < POINTER_TTL
+            if fresh or (self._looking and self.triple_count >= 0):
+                return self._data_graph
+            self._looking = True
+        try:
+            found = read_pointer(self.http, self.endpoint, self.graph_iri, timeout)
+        finally:
+            with self._pointer_lock:
+                self._looking = False
+        version, count = found if found is not None else (self.graph_iri, -1)
+        with self._pointer_lock:
+            if (version != self._data_graph and count >= 0) or self.triple_count < 0:
+                self.triple_count = count
+            self._data_graph = version
+            self._looked_up = time.monotonic()
+            return self._data_graph
 
     def run(self, call: Call) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
@@ -302,7 +370,11 @@ class RemoteStore(Backend):
         else:
             accept = _JSON
         params = urllib.parse.urlencode(
-            {"query": text, "default-graph-uri": self.graph_iri, "timeout": int(seconds * 1000)}
+            {
+                "query": text,
+                "default-graph-uri": self.data_graph(seconds),
+                "timeout": int(seconds * 1000),
+            }
         )
         headers = {"Accept": accept}
         if len(params) <= GET_LIMIT:
