@@ -35,9 +35,8 @@ server applies an update request in one transaction (readers see the old version
 Virtuoso applies one operation in one SQL transaction, its readers (read committed) see the
 last committed state.
 
-Only the union is published, not the programmes' named graphs (``dataset.nq``): switching
-several graphs would take several ``MOVE``s, which SPARQL 1.1 Update does not promise to apply
-atomically (Virtuoso applies them one by one), so readers could see a mix of two builds.
+Only the union is published, not the programmes' named graphs (``dataset.nq``); the pointer
+could name a set of graphs switched together, not done.
 """
 
 from __future__ import annotations
@@ -511,8 +510,12 @@ def _resume_or_start(
     if path.is_file():
         old = Checkpoint.load(path)
         if restart:
-            run.say(f"dropping <{old.staging}> of the publish recorded in {path}")
-            run.retrying("dropping", lambda: client.drop_in_chunks(old.staging, size))
+            published = run.retrying(
+                "reading the published version", lambda: client.current(target["graph"])
+            )
+            if old.staging != published:  # never the data readers read
+                run.say(f"dropping <{old.staging}> of the publish recorded in {path}")
+                run.retrying("dropping", lambda: client.drop_in_chunks(old.staging, size))
             path.unlink()
         elif old.target != target:
             raise ConfigError(
