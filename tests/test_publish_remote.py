@@ -135,6 +135,7 @@ def test_a_failed_batch_is_resumed_and_readers_see_the_old_data_until_the_switch
     publish(MINI, oxigraph.query, graph, checkpoint=checkpoint, **endpoints)
     before = triples(oxigraph, graph)
     assert not checkpoint.exists()  # removed once published
+    reader = RemoteStore(oxigraph.query, graph)  # a long-lived reader (a running server)
     changed = build_dir(tmp_path, "changed", [EXTRA])
     base = oxigraph.query.rsplit("/", 1)[0]
     calls: list[str] = []
@@ -184,6 +185,9 @@ def test_a_failed_batch_is_resumed_and_readers_see_the_old_data_until_the_switch
     assert seen and all(view == before for view in seen)
     after = triples(oxigraph, graph)
     assert len(after) == 58 and after != before
+    time.sleep(1.1)  # the reader looks the published version up again after a second
+    assert reader.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()[0]["n"].value == "58"
+    assert reader.triple_count == 58
     assert not staging(oxigraph, graph) and not checkpoint.exists()
 
 
