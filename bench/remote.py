@@ -15,6 +15,7 @@ request reaches the store), as ``bench/served.py`` measures the other engines.  
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -226,10 +227,15 @@ def publish(
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     killed = False
+    peak = 0.0  # VmHWM of the child (wait4's ru_maxrss counts the parent's pages at fork)
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
         if kill_after is not None and not killed and checkpoint.exists():
             try:
                 done = json.loads(checkpoint.read_text())["batch"]
@@ -249,7 +255,7 @@ def publish(
     switch = [t for t, line in lines if "switching" in line]
     return {
         "wall_s": round(wall, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak, 1),
         "exit": code,
         "killed": killed,
         "batches_logged": sum(" sent (" in line for _, line in lines),
