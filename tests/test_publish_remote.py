@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from support.servers import Server, failing_proxy, oxigraph_binary, start_oxigraph
 from talkgraph.cli import main
-from talkgraph.errors import ConfigError
+from talkgraph.errors import ConfigError, QueryError
 from talkgraph.publish_remote import (
     PublishFailed,
     default_checkpoint,
@@ -319,3 +319,26 @@ def test_cli_publish_then_serve_config(oxigraph: Server, tmp_path: Path) -> None
     )
     bad = CliRunner().invoke(main, ["publish", "--data", str(MINI), "--to", oxigraph.query])
     assert bad.exit_code != 0 and "gsp-endpoint" in bad.output
+
+
+def test_a_failed_drop_of_the_replaced_data_is_finished_later(
+    oxigraph: Server, tmp_path: Path
+) -> None:
+    graph = f"{GRAPH}/drop"
+    checkpoint = tmp_path / "checkpoint.json"
+    endpoints = {"update_endpoint": oxigraph.update, "gsp_endpoint": oxigraph.gsp}
+    first = publish(MINI, oxigraph.query, graph, checkpoint=checkpoint, **endpoints)
+    base = oxigraph.query.rsplit("/", 1)[0]
+
+    def fail(path: str, body: bytes) -> bool:  # deleting or dropping the first version fails
+        return first.staging in urllib.parse.unquote_plus(body.decode()) and b"update=" in body
+
+    with failing_proxy(base, fail) as proxy:
+        options = {"update_endpoint": f"{proxy}/update", "gsp_endpoint": f"{proxy}/store"}
+        with pytest.raises(QueryError, match=r"(?s)is published .*failed.*Run the same command"):
+            publish(MINI, f"{proxy}/query", graph, checkpoint=checkpoint, retries=0, **options)  # type: ignore[arg-type]
+    assert len(triples(oxigraph, graph)) == 57 and len(staging(oxigraph, graph)) == 1
+    # a new build: what the interrupted publish left is dropped first
+    changed = build_dir(tmp_path, "changed", [EXTRA])
+    done = publish(changed, oxigraph.query, graph, checkpoint=checkpoint, **endpoints)
+    assert done.triples == 58 and not staging(oxigraph, graph) and not checkpoint.exists()

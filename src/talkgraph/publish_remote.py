@@ -436,7 +436,14 @@ def publish(
                 say(f"keeping <{previous}> {grace:g} s for the queries still reading it")
                 time.sleep(grace)
             say(f"dropping <{previous}> (the data replaced)")
-            run.retrying("dropping", lambda: client.drop_in_chunks(previous, size))
+            try:
+                run.retrying("dropping", lambda: client.drop_in_chunks(previous, size))
+            except QueryError as error:
+                raise QueryError(
+                    f"<{graph}> is published (as <{state.staging}>), but dropping the data it "
+                    f"replaced, <{previous}>, failed: {error}. Run the same command again to "
+                    f"drop it (checkpoint {path})"
+                ) from None
         path.unlink(missing_ok=True)
     return Published(graph, state.staging, state.acknowledged, method, sent, resumed)
 
@@ -516,6 +523,13 @@ def _resume_or_start(
             if old.staging != published:  # never the data readers read
                 run.say(f"dropping <{old.staging}> of the publish recorded in {path}")
                 run.retrying("dropping", lambda: client.drop_in_chunks(old.staging, size))
+            path.unlink()
+        elif old.extra.get("switched") and old.source_sha256 != source.sha256:
+            # that publish is done but for dropping what it replaced: drop it, then this one
+            previous = str(old.extra.get("previous", ""))
+            if old.target == target and previous and previous != old.staging:
+                run.say(f"dropping <{previous}>, replaced by the publish recorded in {path}")
+                run.retrying("dropping", lambda: client.drop_in_chunks(previous, size))
             path.unlink()
         elif old.target != target:
             raise ConfigError(
