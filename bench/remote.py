@@ -314,6 +314,7 @@ def run_republish(store: Store, build: Path, graph: str, args: argparse.Namespac
     reader.join(60)
     result["again"]["store_rss_mb"] = store.rss_mb()
     result["reader_during_again"] = reader.summary()
+    _say(f"[{store.name}] {result}")
     log = (store.dir / "publish-again.log").read_text().splitlines()
     marks = {}
     for line in log:
@@ -327,7 +328,8 @@ def run_republish(store: Store, build: Path, graph: str, args: argparse.Namespac
         headers={"Accept": "application/sparql-results+json"},
     )
     with urllib.request.urlopen(request, timeout=600) as response:
-        names = [b["g"]["value"] for b in json.loads(response.read())["results"]["bindings"]]
+        rows = json.loads(response.read())["results"]["bindings"]
+        names = [b["g"]["value"] for b in rows if "g" in b]
     result["graphs_left"] = [n for n in names if n.startswith(graph)]
     result["store_disk_mb_after"] = round(store.disk_mb())
     _say(f"[{store.name}] {result}")
