@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -25,11 +28,20 @@ from support.servers import (
     start_oxigraph,
 )
 from support.web import running_app
-from talkgraph.errors import ConfigError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
-from talkgraph.publish_remote import publish
+from talkgraph.errors import (
+    ConfigError,
+    QueryBusy,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+)
+from talkgraph.publish_remote import publish as publish_with_grace
 from talkgraph.store import Limits, RemoteStore
 from talkgraph.web import create_app
 
+#: the replaced data is dropped at once here (no query is in flight)
+publish = functools.partial(publish_with_grace, grace=0)
 GRAPH = "http://example.org/published/talkgraph"
 
 if oxigraph_binary() is None and not os.environ.get("CI"):
@@ -77,9 +89,10 @@ def test_publish_then_serve_answers_like_memory(
     client = remote_app(seed, oxigraph, graph).test_client()
     for query in (*SELECTS, *ASKS, *CONSTRUCTS):
         assert sparql_answer(client, query) == sparql_answer(memory_client, query), query
-    # the staging graph is gone: the store holds the published graph and nothing new
+    # the store holds the published version, named in <graph/current>, and no other
     names = _graphs(oxigraph)
-    assert graph in names and not any("/staging/" in name for name in names)
+    versions = {name for name in names if name.startswith(f"{graph}/version/")}
+    assert f"{graph}/current" in names and graph not in names and len(versions) == 1
 
 
 def test_store_api_bindings_formats_and_counts(oxigraph: Server, seed: Path) -> None:
@@ -133,7 +146,7 @@ def test_refused_queries_send_nothing(seed: Path) -> None:
     with recording_listener() as listener:
         app = create_app(seed, config={"TESTING": True, "STORE": listener.url})
         client = app.test_client()
-        assert len(listener.requests) == 1  # the triple count at start
+        assert len(listener.requests) == 2  # the published version and the triple count
         refused = (
             "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
             "DELETE WHERE { ?s ?p ?o }",
@@ -150,7 +163,7 @@ def test_refused_queries_send_nothing(seed: Path) -> None:
                 assert response.status_code in (400, 403), text
             with pytest.raises(QueryRefused):
                 app.extensions["talkgraph"].store.query(text)
-        assert len(listener.requests) == 1
+        assert len(listener.requests) == 2
         # a permitted query is sent, to the configured graph only
         response = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { }"})
         assert response.status_code == 200
@@ -192,6 +205,93 @@ def test_result_is_reserialised_when_the_store_sends_other_terms() -> None:
         row = store.query("SELECT ?n WHERE { }").rows()[0]
         assert row["n"] == ox.Literal(7)
         assert b"typed-literal" not in store.query("SELECT ?n WHERE { }").data
+
+
+def test_served_from_a_remote_store_with_the_same_limits(oxigraph: Server, seed: Path) -> None:
+    """Over HTTP, remote mode keeps the query check (403), the row and byte caps (413)."""
+    graph = f"{GRAPH}/http"
+    publish(seed, oxigraph.query, graph, gsp_endpoint=oxigraph.gsp, update_endpoint=oxigraph.update)
+    app = remote_app(seed, oxigraph, graph, MAX_ROWS=5, MAX_RESULT_BYTES=4000)
+    client = app.test_client()
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert ask.status_code == 200 and ask.json["boolean"] is True  # type: ignore[index]
+    rows = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 6"})
+    assert rows.status_code == 413 and "5 rows" in rows.get_data(as_text=True)
+    many = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 50"})
+    assert many.status_code == 413
+    update = client.post("/sparql", data={"update": f"DROP GRAPH <{graph}>"})
+    assert update.status_code == 403
+    sneaky = client.get("/sparql", query_string={"query": f"SELECT * {{ SERVICE <{oxigraph.query}> {{ ?s ?p ?o }} }}"})  # fmt: skip # noqa: E501
+    assert sneaky.status_code == 403
+    assert RemoteStore(oxigraph.query, graph).triple_count > 1000  # nothing was dropped
+
+
+def test_timeout_and_busy_are_503_over_http(seed: Path) -> None:
+    with recording_listener(delay=0.4) as listener:
+        config = {"TESTING": True, "STORE": listener.url, "WORKERS": 1, "QUERY_TIMEOUT": 0.2}
+        app = create_app(seed, config=config)
+        client = app.test_client()
+        late = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { }"})
+        assert late.status_code == 503 and "time limit" in late.get_data(as_text=True)
+        app.extensions["talkgraph"].close()
+        app = create_app(seed, config={**config, "QUERY_TIMEOUT": 10})
+        client = app.test_client()
+        # one turn at the store (WORKERS=1) and a queue of 8: of 12 at once, some are refused
+        statuses: list[int] = []
+        retry: list[str] = []
+
+        def ask(number: int) -> None:
+            text = f"SELECT ?n WHERE {{ }} # {number}"
+            response = client.get("/sparql", query_string={"query": text})
+            statuses.append(response.status_code)
+            retry.append(response.headers.get("Retry-After", ""))
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert statuses.count(503) >= 3 and all(
+            r for s, r in zip(statuses, retry, strict=True) if s == 503
+        )
+        app.extensions["talkgraph"].close()
+
+
+def test_heavy_queries_leave_a_turn_for_cheap_ones() -> None:
+    with recording_listener(delay=0.6) as listener:
+        store = RemoteStore(listener.url, GRAPH, concurrency=2, queue_depth=2)
+        heavy = "SELECT ?n WHERE { } # heavy"
+        store.query(heavy)  # 0.6 s: known heavy from now on
+        done: dict[str, float] = {}
+        start = time.monotonic()
+
+        def run(name: str, text: str) -> None:
+            store.query(text)
+            done[name] = time.monotonic() - start
+
+        threads = [
+            threading.Thread(target=run, args=("heavy1", heavy)),
+            threading.Thread(target=run, args=("heavy2", heavy)),
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.1)
+        cheap = threading.Thread(target=run, args=("cheap", "SELECT ?n WHERE { } # cheap"))
+        cheap.start()
+        for thread in [*threads, cheap]:
+            thread.join(10)
+        # one heavy query at a time (2 turns - 1): the cheap one did not wait for the second
+        assert done["cheap"] < 1.0 and max(done["heavy1"], done["heavy2"]) >= 1.1
+        with pytest.raises(QueryBusy, match="queue is full"):  # depth 2 * heavy turns
+            threads = [threading.Thread(target=run, args=(f"h{n}", heavy)) for n in range(3)]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.1)
+            try:
+                store.query(heavy)
+            finally:
+                for thread in threads:
+                    thread.join(10)
 
 
 def _graphs(server: Server) -> set[str]:

@@ -60,7 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
             "bytes of a query text; request bodies may be 3× that (form encoding)"),
     # the store
     Setting("WORKERS", 0, "count",
-            "query worker processes (forked, each holding the store copy-on-write)",
+            "query worker processes (forked, each holding the store copy-on-write); "
+            "with a remote store, the queries sent to it at once",
             note="one per CPU and one more, at least 2"),
     Setting("WORKER_MEMORY_MB", 2048, "number",
             "address space a worker may add to what it had when forked (`RLIMIT_AS`)"),

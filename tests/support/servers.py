@@ -78,12 +78,12 @@ class Server:
                 self.process.wait(10)
 
 
-def start_oxigraph(directory: Path) -> Server:
-    """``oxigraph serve`` on a free port with its data in ``directory``."""
+def start_oxigraph(directory: Path, port: int | None = None) -> Server:
+    """``oxigraph serve`` on ``port`` (default: a free one) with its data in ``directory``."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("no oxigraph server binary (pip install oxigraph)")
-    port = free_port()
+    port = port or free_port()
     log = directory / "oxigraph.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -67,7 +67,11 @@ def open_store(
     directory), or remote (``store`` an http(s) SPARQL endpoint; ``graph`` the named graph
     holding the dataset, by default the dataset IRI); ``workers`` 0: one per CPU and one more."""
     if store and store.startswith(("http://", "https://")):
-        return RemoteStore(store, graph or str(Minter(base_iri).dataset), limits=limits)
+        from .pool import pool_size
+
+        dataset = graph or str(Minter(base_iri).dataset)
+        # as many queries sent at once as there would be local workers (WORKERS)
+        return RemoteStore(store, dataset, limits=limits, concurrency=pool_size(workers))
     if store:
         return DiskStore(
             Path(store),

@@ -5,26 +5,34 @@ The dataset lives in one named graph of the remote store (see
 so queries see it as their default graph and nothing else of the remote store.  The read-only
 rules are checked here before anything is sent.  Limits: the timeout is the client's HTTP
 timeout (and Virtuoso's ``timeout`` parameter, whose partial "anytime" answers are refused);
-the byte cap and the row cap are enforced while the answer is read.  Results are always asked
-for in SPARQL JSON or N-Triples (Virtuoso's TSV is not standard) and re-serialised, so they are
-the same :class:`QueryResult` as the local backends give.  Only the standard library's
-``urllib`` speaks HTTP.
+the byte cap and the row cap are enforced while the answer is read; at most ``concurrency``
+queries are sent at once and waiting for a turn is bounded (:class:`Gate`: HTTP 503 with
+``Retry-After`` when the queue is full), as the local backends bound their worker pool.
+Results are always asked for in SPARQL JSON or N-Triples (Virtuoso's TSV is not standard) and
+re-serialised, so they are the same :class:`QueryResult` as the local backends give.  Only the
+standard library's ``urllib`` speaks HTTP.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import json
+import math
 import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
 import pyoxigraph as ox
 
-from ..errors import ConfigError, QueryError, QueryTimeout, StoreRefused
+from ..errors import ConfigError, QueryBusy, QueryError, QueryTimeout, StoreRefused
 from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Backend, Call, Limits
@@ -47,6 +55,44 @@ _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
 #: ``application/sparql-query`` bodies).
 GET_LIMIT = 2000
+#: Seconds the triple count made at start may take (a large graph is counted slowly).
+STARTUP_TIMEOUT = 300.0
+#: The published version of a graph ``G`` is named in the graph ``G/current`` by the triples
+#: ``<G> tg:publishedVersion <VERSION>`` and ``<G> tg:publishedTriples N`` (see
+#: :mod:`talkgraph.publish_remote`); readers look it up again after this many seconds.
+PUBLISHED_VERSION = "https://w3id.org/talkgraph/ns#publishedVersion"
+PUBLISHED_TRIPLES = "https://w3id.org/talkgraph/ns#publishedTriples"
+POINTER_TTL = 1.0
+
+
+def pointer_graph(graph: str) -> str:
+    """The graph that names the published version of ``graph``."""
+    return f"{graph}/current"
+
+
+def pointer_query(graph: str) -> str:
+    """The SELECT of the published version (``?v``) and its triple count (``?n``)."""
+    return (
+        f"SELECT ?v ?n WHERE {{ GRAPH <{pointer_graph(graph)}> {{ <{graph}> <{PUBLISHED_VERSION}> "
+        f"?v OPTIONAL {{ <{graph}> <{PUBLISHED_TRIPLES}> ?n }} }} }}"
+    )
+
+
+def read_pointer(http: Http, endpoint: str, graph: str, timeout: float) -> tuple[str, int] | None:
+    """The published version of ``graph`` and its triple count (-1: not recorded), or
+    ``None`` when none is recorded (then ``graph`` itself holds the data)."""
+    params = urllib.parse.urlencode({"query": pointer_query(graph)})
+    headers = {"Accept": _JSON}
+    with http.open(f"{endpoint}?{params}", headers=headers, timeout=timeout) as response:
+        parsed = ox.parse_query_results(response.read(), format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return None
+    for solution in parsed:
+        version, count = solution["v"], solution["n"]
+        if isinstance(version, ox.NamedNode):
+            number = int(count.value) if isinstance(count, ox.Literal) else -1
+            return version.value, number
+    return None
 
 
 class Http:
@@ -159,8 +205,82 @@ class CappedReader(io.RawIOBase):
         return len(data)
 
 
+class Gate:
+    """At most ``size`` queries sent to the remote store at once, in two lanes.
+
+    A query text whose last answer took ``heavy_after`` seconds or more (a small memory of
+    recent costs) is *heavy*: at most ``size - 1`` heavy queries run at once (all ``size`` when
+    it is 1), so one turn is always left for cheap ones.  At most ``queue_depth`` requests wait
+    for the fast lane and twice as many as the heavy lane runs for the heavy one; one more is
+    refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``), and a wait longer
+    than the query's time limit ends the same way.  The remote store's own limits still apply;
+    this keeps talkgraph's threads from all waiting on it.
+    """
+
+    def __init__(self, size: int, heavy_after: float = 0.5, queue_depth: int | None = None):
+        self.size = max(1, size)
+        self.heavy_after = heavy_after
+        self.heavy_cap = max(1, self.size - 1)
+        depth = queue_depth if queue_depth is not None else max(8, 4 * self.size)
+        self._depth = {False: depth, True: 2 * self.heavy_cap}
+        self._waiting = {False: 0, True: 0}
+        self._running = 0
+        self._heavy = 0
+        self._costs: OrderedDict[bytes, float] = OrderedDict()
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def turn(self, text: str, timeout: float) -> Iterator[float]:
+        """Hold a turn to send ``text`` (waiting at most ``timeout`` seconds for one); gives
+        the seconds of ``timeout`` left."""
+        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        with self._changed:
+            heavy = self._costs.get(key, 0.0) >= self.heavy_after
+            if self._waiting[heavy] >= self._depth[heavy]:
+                raise self._busy(heavy, timeout, full=True)
+            self._waiting[heavy] += 1
+            deadline = time.monotonic() + timeout
+            try:
+                while self._running >= self.size or (heavy and self._heavy >= self.heavy_cap):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise self._busy(heavy, timeout, full=False)
+                    self._changed.wait(left)
+            finally:
+                self._waiting[heavy] -= 1
+            self._running += 1
+            self._heavy += heavy
+        started = time.monotonic()
+        try:
+            yield max(0.001, deadline - started)
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._heavy -= heavy
+                self._costs[key] = time.monotonic() - started
+                self._costs.move_to_end(key)
+                while len(self._costs) > 4096:
+                    self._costs.popitem(last=False)
+                self._changed.notify_all()
+
+    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
+        lane = "long-running queries" if heavy else "queries"
+        retry = max(1, math.ceil(timeout / 2 if heavy else 1))
+        why = (
+            f"the SPARQL store's turns for {lane} are taken and the queue is full"
+            if full
+            else f"no turn for {lane} at the SPARQL store came free within {timeout:g} s"
+        )
+        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
+
+
 class RemoteStore(Backend):
-    """A read-only view of one named graph of a remote SPARQL store (see module doc)."""
+    """A read-only view of one named graph of a remote SPARQL store (see module doc).
+
+    ``graph_iri`` names the dataset: if the store records a published version of it
+    (:func:`pointer_graph`, written by ``talkgraph publish``), queries go to that version,
+    looked up again every :data:`POINTER_TTL` seconds, so readers follow a new publication
+    within a second; otherwise to ``graph_iri`` itself."""
 
     def __init__(
         self,
@@ -171,6 +291,8 @@ class RemoteStore(Backend):
         *,
         limits: Limits | None = None,
         auth: tuple[str, str] | None = None,
+        concurrency: int = 3,
+        queue_depth: int | None = None,
     ) -> None:
         if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
             raise ConfigError(f"not an http(s) SPARQL endpoint: {endpoint}")
@@ -180,19 +302,49 @@ class RemoteStore(Backend):
         self.gsp_endpoint = gsp_endpoint
         self.limits = limits or Limits()
         self.http = Http(auth)
+        self.gate = Gate(concurrency, queue_depth=queue_depth)
         self.prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
         self.named_graphs: Sequence[str] = ()
+        self._data_graph = graph_iri
+        self._looked_up = -math.inf
+        self._pointer_lock = threading.Lock()
+        self._looking = False
+        self.triple_count = -1
         try:
-            count = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows()
+            self.data_graph(max(self.limits.timeout, STARTUP_TIMEOUT))
+            if self.triple_count < 0:  # counting a large graph may take longer than a query
+                text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+                count = self.query(text, timeout=max(self.limits.timeout, STARTUP_TIMEOUT))
+                term = count.rows()[0].get("n") if count.rows() else None
+                self.triple_count = int(term.value) if isinstance(term, ox.Literal) else 0
         except QueryError as error:
             raise ConfigError(f"cannot query {endpoint}: {error}") from None
-        term = count[0].get("n") if count else None
-        self.triple_count = int(term.value) if isinstance(term, ox.Literal) else 0
         if self.triple_count == 0:
             raise ConfigError(
                 f"the graph <{graph_iri}> of {endpoint} is empty: publish the dataset with "
                 "`talkgraph publish --to ENDPOINT --graph IRI` first"
             )
+
+    def data_graph(self, timeout: float) -> str:
+        """The graph that holds the published data now (see the class doc).  One thread looks
+        it up again once it is :data:`POINTER_TTL` old; the others meanwhile use the last."""
+        with self._pointer_lock:
+            fresh = time.monotonic() - self._looked_up < POINTER_TTL
+            if fresh or (self._looking and self.triple_count >= 0):
+                return self._data_graph
+            self._looking = True
+        try:
+            found = read_pointer(self.http, self.endpoint, self.graph_iri, timeout)
+        finally:
+            with self._pointer_lock:
+                self._looking = False
+        version, count = found if found is not None else (self.graph_iri, -1)
+        with self._pointer_lock:
+            if (version != self._data_graph and count >= 0) or self.triple_count < 0:
+                self.triple_count = count
+            self._data_graph = version
+            self._looked_up = time.monotonic()
+            return self._data_graph
 
     def run(self, call: Call) -> QueryResult:
         """See :class:`talkgraph.store.base.Backend`; only the published graph is queried."""
@@ -218,7 +370,11 @@ class RemoteStore(Backend):
         else:
             accept = _JSON
         params = urllib.parse.urlencode(
-            {"query": text, "default-graph-uri": self.graph_iri, "timeout": int(seconds * 1000)}
+            {
+                "query": text,
+                "default-graph-uri": self.data_graph(seconds),
+                "timeout": int(seconds * 1000),
+            }
         )
         headers = {"Accept": accept}
         if len(params) <= GET_LIMIT:
@@ -227,9 +383,12 @@ class RemoteStore(Backend):
             url, body = self.endpoint, params.encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         method = "GET" if body is None else "POST"
-        with self.http.open(
-            url, method=method, data=body, headers=headers, timeout=seconds
-        ) as response:
+        with (
+            self.gate.turn(text, seconds),
+            self.http.open(
+                url, method=method, data=body, headers=headers, timeout=seconds
+            ) as response,
+        ):
             info = getattr(response, "headers", None)
             if info is not None and info.get("X-SQL-State"):  # Virtuoso's partial answer
                 raise QueryTimeout(
