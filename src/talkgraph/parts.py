@@ -25,7 +25,7 @@ from .cache import BuildCache, Entry
 from .errors import InputError, Place
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Span
-from .rdf import canonical_ntriples, to_graph
+from .rdf import Triple, canonical_ntriples, to_triples
 from .topics import assign, assignments_graph
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
@@ -144,8 +144,9 @@ def slice_digest(part: KnowledgeModel) -> str:
 # --------------------------------------------------------------------------- quads
 
 
-def quad_lines(graph: Graph, name: URIRef) -> list[str]:
-    """``graph`` as sorted N-Quads lines in the graph ``name`` (one line per triple)."""
+def quad_lines(graph: Graph | Iterable[Triple], name: URIRef) -> list[str]:
+    """``graph`` (an rdflib graph or any triples) as sorted N-Quads lines in the graph ``name``
+    (one line per distinct triple)."""
     suffix = f" <{name}> .\n"
     return [line[:-3] + suffix for line in canonical_ntriples(graph).splitlines(keepends=True)]
 
@@ -166,11 +167,13 @@ class Part:
     entry: Entry
     name: str = ""  # the event's slug, also the slug of its named graph
     reused: bool = False
-    data: Graph | None = None  # its graph plus the vocabulary it uses, when mapped in this build
+    #: its triples plus the vocabulary's it uses, when mapped in this build (the rdflib graph
+    #: is made from them where it is validated, see :func:`data_graph`)
+    data: list[Triple] | None = None
     report: Report | None = None
 
 
-def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node]]:
+def vocabulary_slice(topics: Graph, graph: Graph | Iterable[Triple]) -> list[Triple]:
     """The part of the topic vocabulary ``graph`` uses: every concept it names with the
     concepts above it (``skos:broader``, transitively) and the schemes, with all their triples.
 
@@ -179,7 +182,7 @@ def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node
     concept's own triples, without validating the whole vocabulary once per programme.
     """
     by_subject, broader, schemes = _vocabulary_index(topics)
-    wanted: set[Node] = {o for o in graph.objects() if o in by_subject}
+    wanted: set[Node] = {o for _, _, o in graph if o in by_subject}
     wanted.update(schemes)
     todo = list(wanted)
     while todo:
@@ -229,14 +232,21 @@ def map_part(
         return
     talks = list(piece.talks.values())
     assignments = assign(talks, vocabulary)
-    graph = bind_prefixes(to_graph(piece, minter))
-    graph += assignments_graph(assignments, talks, minter)
+    # Plain triples, not an rdflib graph: its store costs more than the mapping itself.
+    triples = set(to_triples(piece, minter))
+    triples.update(assignments_graph(assignments, talks, minter))
     entry.slice_digest = digest
     entry.assignments = assignments
-    entry.quads = quad_lines(graph, minter.graph(part.name))
+    entry.quads = quad_lines(triples, minter.graph(part.name))
     entry.results = None
-    graph.addN((*triple, graph) for triple in vocabulary_slice(topics, graph))
-    part.data = graph
+    part.data = [*triples, *vocabulary_slice(topics, triples)]
+
+
+def data_graph(triples: Iterable[Triple]) -> Graph:
+    """The rdflib graph a programme is validated as (what :func:`map_part` left in ``data``)."""
+    graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
 
 
 def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
@@ -248,7 +258,7 @@ def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
         return
     if part.data is None:
         raise RuntimeError(f"{part.name}: validated before it was mapped")
-    part.report = validate(part.data, shapes)
+    part.report = validate(data_graph(part.data), shapes)
     entry.results = list(part.report.results)
     entry.report_nt = part.report.graph.serialize(format="nt")
     if entry.input_key:
@@ -294,7 +304,7 @@ def _validate_forked(index: int) -> tuple[int, list[Result], str]:
     parts, shapes, vocabulary = _FORK_SHARED
     data = parts[index].data
     assert data is not None
-    report = merge_reports(validate(data, shapes), vocabulary)
+    report = merge_reports(validate(data_graph(data), shapes), vocabulary)
     return index, list(report.results), report.graph.serialize(format="nt")
 
 
@@ -340,7 +350,7 @@ def validate_parts(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for part in todo:
             assert part.data is not None
-            report = merge_reports(validate(part.data, shapes), extra)
+            report = merge_reports(validate(data_graph(part.data), shapes), extra)
             _store_report(part, report, report.graph.serialize(format="nt"), cache)
         return
     global _FORK_SHARED

@@ -12,10 +12,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 import pyshacl
+from pyshacl.constraints.core import shape_based_constraints
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
@@ -198,6 +199,7 @@ def validate(
     graph = _as_graph(data)
     shapes_graph = load_shapes() if shapes is None else shapes
     _prepare_queries_once()
+    _batch_property_shapes_once()
     _conforms, report_graph, _text = pyshacl.validate(
         graph,
         shacl_graph=shapes_graph,
@@ -262,6 +264,67 @@ def _prepare_queries_once() -> None:
 
         query._talkgraph_prepared = True  # type: ignore[attr-defined]
         SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+def _batch_property_shapes_once() -> None:
+    """Make pyshacl check a property shape once for all its focus nodes, not once per node.
+
+    pyshacl validates ``sh:property`` by calling the property shape's ``validate`` for each
+    value node of the shape that names it, and each call finds the shape's constraint
+    parameters in the shapes graph and builds its constraint components again (half of the
+    validation of a programme: 25 property shapes of a talk, times every talk).  A property
+    shape's ``validate`` takes a list of focus nodes and checks each of them as it would alone,
+    so it is given them all at once: the same results, the components built once per shape.
+    A shape pyshacl would refuse or warn about (missing, not a property shape, recursive) still
+    goes the original way.
+    """
+    with _batch_lock:
+        component = shape_based_constraints.PropertyConstraintComponent
+        original: Any = component._evaluate_property_shape
+        if getattr(original, "_talkgraph_batched", False):
+            return
+
+        def evaluate(
+            self: Any,
+            executor: Any,
+            prop_shape: Any,
+            target_graph: Any,
+            focus_value_nodes: Mapping[Any, Any],
+            potentially_recursive: Any,
+            _evaluation_path: list[Any],
+        ) -> tuple[bool, list[Any]]:
+            found = self.shape.get_other_shape(prop_shape)
+            if (
+                not found
+                or not found.is_property_shape
+                or (potentially_recursive and found in potentially_recursive)
+            ):
+                return cast(
+                    tuple[bool, list[Any]],
+                    original(  # pyshacl's own way, one focus node at a time
+                        self,
+                        executor,
+                        prop_shape,
+                        target_graph,
+                        focus_value_nodes,
+                        potentially_recursive,
+                        _evaluation_path,
+                    ),
+                )
+            values = [v for nodes in focus_value_nodes.values() for v in nodes]
+            if not values:
+                return False, []
+            conforms, reports = found.validate(
+                executor, target_graph, focus=values, _evaluation_path=_evaluation_path[:]
+            )
+            return (not conforms), list(reports)
+
+        evaluate._talkgraph_batched = True  # type: ignore[attr-defined]
+        evaluate._talkgraph_original = original  # type: ignore[attr-defined]
+        component._evaluate_property_shape = evaluate  # type: ignore[method-assign]
+
+
+_batch_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- helpers
