@@ -183,8 +183,8 @@ def build(
             if checked is None and any(p.data is not None for p, _ in batch):
                 checked = validate(topics, shapes)
             validate_parts([p for p, _ in batch], shapes, cache, vocabulary=checked)
-        for part, _ in batch:
-            part.data = None  # validated: the N-Quads lines are all that is written from here
+        for part, _ in batch:  # validated: the N-Quads lines are all that is written from here
+            part.data, part.ntriples = None, ""
     shapes = load_shapes(shapes_paths) if shapes is None else shapes
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)

@@ -9,6 +9,7 @@ institutions, with only the source locations in its own file — which maps to i
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -25,7 +26,7 @@ from .cache import BuildCache, Entry
 from .errors import InputError, Place
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Span
-from .rdf import Triple, canonical_ntriples, to_triples
+from .rdf import Triple, canonical_ntriples, ntriples_text, to_triples
 from .topics import assign, assignments_graph
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
@@ -147,8 +148,12 @@ def slice_digest(part: KnowledgeModel) -> str:
 def quad_lines(graph: Graph | Iterable[Triple], name: URIRef) -> list[str]:
     """``graph`` (an rdflib graph or any triples) as sorted N-Quads lines in the graph ``name``
     (one line per distinct triple)."""
+    return _quads(canonical_ntriples(graph), name)
+
+
+def _quads(ntriples: str, name: URIRef) -> list[str]:
     suffix = f" <{name}> .\n"
-    return [line[:-3] + suffix for line in canonical_ntriples(graph).splitlines(keepends=True)]
+    return [line[:-3] + suffix for line in ntriples.splitlines(keepends=True)]
 
 
 def triple_line(quad: str) -> str:
@@ -170,6 +175,7 @@ class Part:
     #: its triples plus the vocabulary's it uses, when mapped in this build (the rdflib graph
     #: is made from them where it is validated, see :func:`data_graph`)
     data: list[Triple] | None = None
+    ntriples: str = ""  # ``data`` as N-Triples (lets pyoxigraph answer the SPARQL targets)
     report: Report | None = None
 
 
@@ -237,9 +243,12 @@ def map_part(
     triples.update(assignments_graph(assignments, talks, minter))
     entry.slice_digest = digest
     entry.assignments = assignments
-    entry.quads = quad_lines(triples, minter.graph(part.name))
+    text = canonical_ntriples(triples)
+    entry.quads = _quads(text, minter.graph(part.name))
     entry.results = None
-    part.data = [*triples, *vocabulary_slice(topics, triples)]
+    used = vocabulary_slice(topics, triples)
+    part.data = [*triples, *used]
+    part.ntriples = text + ntriples_text(used)
 
 
 def data_graph(triples: Iterable[Triple]) -> Graph:
@@ -258,7 +267,7 @@ def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
         return
     if part.data is None:
         raise RuntimeError(f"{part.name}: validated before it was mapped")
-    part.report = validate(data_graph(part.data), shapes)
+    part.report = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
     entry.results = list(part.report.results)
     entry.report_nt = part.report.graph.serialize(format="nt")
     if entry.input_key:
@@ -302,9 +311,10 @@ def _validate_forked(index: int) -> tuple[int, list[Result], str]:
     """In a forked process: validate part ``index`` (its graph came with the fork)."""
     assert _FORK_SHARED is not None
     parts, shapes, vocabulary = _FORK_SHARED
-    data = parts[index].data
-    assert data is not None
-    report = merge_reports(validate(data_graph(data), shapes), vocabulary)
+    part = parts[index]
+    assert part.data is not None
+    checked = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
+    report = merge_reports(checked, vocabulary)
     return index, list(report.results), report.graph.serialize(format="nt")
 
 
@@ -350,11 +360,13 @@ def validate_parts(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for part in todo:
             assert part.data is not None
-            report = merge_reports(validate(data_graph(part.data), shapes), extra)
+            checked = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
+            report = merge_reports(checked, extra)
             _store_report(part, report, report.graph.serialize(format="nt"), cache)
         return
     global _FORK_SHARED
     _FORK_SHARED = (todo, shapes, extra)
+    gc.freeze()  # what the workers inherit is never scanned by their collector (no page copies)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
@@ -366,6 +378,7 @@ def validate_parts(
                 _store_report(todo[index], report, report_nt, cache)
     finally:
         _FORK_SHARED = None
+        gc.unfreeze()
 
 
 def trig_text(quads: Iterable[str]) -> str:

@@ -216,7 +216,12 @@ def canonical_ntriples(graph: Graph | Iterable[Triple]) -> str:
     ``graph`` may be any triples (an rdflib graph or a collection of them): each is written
     as rdflib's N-Triples serialiser writes it, without building a graph first.
     """
-    return _sorted_lines("".join(map(_nt_row, graph)))
+    return _sorted_lines(ntriples_text(graph))
+
+
+def ntriples_text(triples: Iterable[Triple]) -> str:
+    """N-Triples of ``triples``, in their order, each line as rdflib's serialiser writes it."""
+    return "".join(map(_nt_row, triples))
 
 
 #: Triple formats written by pyoxigraph: rdflib's pretty writers sort and group subjects and

@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 
 from .errors import InputError, Place
 from .resources import shapes_dir
@@ -189,26 +189,42 @@ def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
 
 
 def validate(
-    data: Graph | pyoxigraph.Store, shapes: Graph | None = None, *, by_graph: bool = False
+    data: Graph | pyoxigraph.Store,
+    shapes: Graph | None = None,
+    *,
+    by_graph: bool = False,
+    ntriples: str | None = None,
 ) -> Report:
     """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``.
 
     A store is validated as the union of its graphs; with ``by_graph``, each result of a store
     with named graphs says which graphs hold its focus node (:attr:`Result.graphs`).
+
+    ``ntriples``, the same triples as ``data`` in N-Triples (as talkgraph's mapping writes
+    them), lets the shapes' SPARQL targets (``sh:SPARQLTarget``, which find the few nodes
+    breaking a check that relates several of them) be answered by pyoxigraph over a copy of
+    the data instead of by rdflib's SPARQL engine (most of the validation time of a programme).
+    pyshacl still checks every focus node they find, over ``data``.
     """
     graph = _as_graph(data)
     shapes_graph = load_shapes() if shapes is None else shapes
     _prepare_queries_once()
     _batch_property_shapes_once()
-    _conforms, report_graph, _text = pyshacl.validate(
-        graph,
-        shacl_graph=shapes_graph,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
-        inplace=True,  # no copy of the data graph: nothing is inferred into it (no rules)
-    )
+    twin = _twin(ntriples) if ntriples is not None else None
+    if twin is not None:
+        _TWINS[id(graph)] = (twin, _target_texts(shapes_graph))
+    try:
+        _conforms, report_graph, _text = pyshacl.validate(
+            graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
+            inplace=True,  # no copy of the data graph: nothing is inferred into it (no rules)
+        )
+    finally:
+        _TWINS.pop(id(graph), None)
     if not isinstance(report_graph, Graph):  # pyshacl returns a graph unless told otherwise
         raise TypeError(f"unexpected pyshacl report {type(report_graph).__name__}")
     bind_prefixes(report_graph)
@@ -251,6 +267,11 @@ def _prepare_queries_once() -> None:
             base: str | None = None,
             DEBUG: bool = False,  # noqa: N803
         ) -> Mapping[str, Any]:
+            twin = _TWINS.get(id(self.graph)) if not initBindings else None
+            if twin is not None and isinstance(strOrQuery, str):
+                answer = _twin_select(twin, strOrQuery)
+                if answer is not None:
+                    return answer
             if isinstance(strOrQuery, str):
                 names = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
                 key = (strOrQuery, base, names)
@@ -264,6 +285,59 @@ def _prepare_queries_once() -> None:
 
         query._talkgraph_prepared = True  # type: ignore[attr-defined]
         SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+#: The pyoxigraph copy of a data graph being validated (by ``id``), with the target texts.
+_TWINS: dict[int, tuple[pyoxigraph.Store, frozenset[str]]] = {}
+_TARGET_TEXTS: list[tuple[Graph, int, frozenset[str]]] = []  # the last shapes graph's
+
+
+def _twin(ntriples: str) -> pyoxigraph.Store | None:
+    """A pyoxigraph store of N-Triples text; None when pyoxigraph refuses it (rdflib then
+    answers the targets, as without a copy)."""
+    store = pyoxigraph.Store()
+    try:
+        store.load(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError, UnicodeError):
+        return None
+    return store
+
+
+def _target_texts(shapes: Graph) -> frozenset[str]:
+    """The ``sh:select`` texts of the shapes' SPARQL targets (kept for the last shapes graph)."""
+    if _TARGET_TEXTS and _TARGET_TEXTS[0][0] is shapes and _TARGET_TEXTS[0][1] == len(shapes):
+        return _TARGET_TEXTS[0][2]
+    texts = frozenset(
+        str(text)
+        for target in shapes.subjects(RDF.type, SH.SPARQLTarget)
+        for text in shapes.objects(target, SH.select)
+    )
+    _TARGET_TEXTS[:] = [(shapes, len(shapes), texts)]
+    return texts
+
+
+def _twin_select(
+    twin: tuple[pyoxigraph.Store, frozenset[str]], text: str
+) -> Mapping[str, Any] | None:
+    """rdflib's answer to a SPARQL target's SELECT (pyshacl's text: ``PREFIX`` lines, then
+    the shape's ``sh:select``), computed by pyoxigraph; None for any other query."""
+    store, targets = twin
+    if not any(text.endswith(target) for target in targets):
+        return None
+    solutions = store.query(text)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        return None
+    names = [v.value for v in solutions.variables]
+    variables = [Variable(name) for name in names]
+    bindings = [
+        {
+            var: _from_ox(row[name])
+            for var, name in zip(variables, names, strict=True)
+            if row[name] is not None
+        }
+        for row in solutions
+    ]
+    return {"type_": "SELECT", "vars_": variables, "bindings": bindings}
 
 
 def _batch_property_shapes_once() -> None:
