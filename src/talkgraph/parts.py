@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -344,6 +345,55 @@ def validate_parts(
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
     """
+    start_validation(parts, shapes, cache, vocabulary, processes).wait()
+
+
+class Validation:
+    """The validation of some parts, under way in forked processes (:func:`start_validation`)
+    while this process does something else; :meth:`wait` takes the reports."""
+
+    def __init__(
+        self,
+        todo: Sequence[Part] = (),
+        cache: BuildCache | None = None,
+        pool: Any = None,
+        answers: Iterator[tuple[int, list[Result], str]] | None = None,
+    ) -> None:
+        self.todo, self.cache, self.pool, self.answers = todo, cache, pool, answers
+
+    def wait(self) -> None:
+        """Take each part's report as it comes (and store it in the cache); then the pool
+        is closed."""
+        if self.pool is None or self.answers is None or self.cache is None:
+            return
+        try:
+            for index, results, report_nt in self.answers:
+                graph = bind_prefixes(Graph().parse(data=report_nt, format="nt"))
+                report = Report(results=results, graph=graph)
+                _store_report(self.todo[index], report, report_nt, self.cache)
+            self.pool.close()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the processes (their work is lost); nothing when there are none."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = self.answers = None
+            gc.unfreeze()
+
+
+def start_validation(
+    parts: Sequence[Part],
+    shapes: Graph,
+    cache: BuildCache,
+    vocabulary: Graph | Report | None = None,
+    processes: int | None = None,
+) -> Validation:
+    """:func:`validate_parts`, returning as soon as the parts are given to the processes
+    (a build maps the next programmes meanwhile); the parts must stay as they are until
+    :meth:`Validation.wait` returns.  Cached and in-process validations are done on return."""
     todo = []
     for part in parts:
         if part.reused and part.entry.results is not None:
@@ -351,7 +401,7 @@ def validate_parts(
         else:
             todo.append(part)
     if not todo:
-        return
+        return Validation()
     for part in todo:
         if part.data is None:
             raise RuntimeError(f"{part.name}: validated before it was mapped")
@@ -363,22 +413,20 @@ def validate_parts(
             checked = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
             report = merge_reports(checked, extra)
             _store_report(part, report, report.graph.serialize(format="nt"), cache)
-        return
+        return Validation()
     global _FORK_SHARED
-    _FORK_SHARED = (todo, shapes, extra)
-    gc.freeze()  # what the workers inherit is never scanned by their collector (no page copies)
+    _FORK_SHARED = (todo, shapes, extra)  # read by the workers forked just below
+    # What the workers inherit is never scanned by a collector until wait() (no page copies
+    # in them, nor in this process while they run).
+    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            for index, results, report_nt in pool.imap_unordered(
-                _validate_forked, range(len(todo))
-            ):
-                graph = bind_prefixes(Graph().parse(data=report_nt, format="nt"))
-                report = Report(results=results, graph=graph)
-                _store_report(todo[index], report, report_nt, cache)
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except BaseException:
+        gc.unfreeze()
+        raise
     finally:
         _FORK_SHARED = None
-        gc.unfreeze()
+    return Validation(todo, cache, pool, pool.imap_unordered(_validate_forked, range(len(todo))))
 
 
 def trig_text(quads: Iterable[str]) -> str:
