@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from ..iris import Minter
 from ..model import Talk
@@ -59,34 +60,45 @@ def assignments_graph(
 ) -> Graph:
     """``schema:about`` from each talk to its topics, and one annotation per piece of evidence."""
     graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in assignment_triples(assignments, talks, minter))
+    return graph
+
+
+def assignment_triples(
+    assignments: Mapping[str, Sequence[Assignment]], talks: Iterable[Talk], minter: Minter
+) -> list[tuple[Node, Node, Node]]:
+    """The triples of :func:`assignments_graph`, as made (a build keeps them in no rdflib
+    graph: its store costs more than making them)."""
+    triples: list[tuple[Node, Node, Node]] = []
+    add = triples.append
     for talk in talks:
         talk_iri = minter.talk(talk.key)
         counts: dict[str, int] = {}
         for item in assignments.get(talk.key, ()):
             topic_iri = minter.topic(item.topic)
-            graph.add((talk_iri, SCHEMA.about, topic_iri))
+            add((talk_iri, SCHEMA.about, topic_iri))
             counts[item.topic] = n = counts.get(item.topic, 0) + 1
             ann = annotation_iri(minter, talk.key, item.topic, n)
             target = URIRef(f"{ann}-target")
             selector = URIRef(f"{ann}-selector")
-            graph.add((ann, RDF.type, OA.Annotation))
-            graph.add((ann, OA.hasBody, topic_iri))
-            graph.add((ann, OA.hasTarget, target))
-            graph.add((ann, OA.motivatedBy, OA.classifying))
-            graph.add((ann, DCTERMS.subject, Literal(item.field)))
-            graph.add((target, RDF.type, OA.SpecificResource))
-            graph.add((target, OA.hasSource, talk_iri))
-            graph.add((target, OA.hasSelector, selector))
-            graph.add((selector, RDF.type, OA.TextQuoteSelector))
-            graph.add((selector, OA.exact, Literal(item.exact)))
-            graph.add((selector, OA.prefix, Literal(item.prefix)))
-            graph.add((selector, OA.suffix, Literal(item.suffix)))
+            add((ann, RDF.type, OA.Annotation))
+            add((ann, OA.hasBody, topic_iri))
+            add((ann, OA.hasTarget, target))
+            add((ann, OA.motivatedBy, OA.classifying))
+            add((ann, DCTERMS.subject, Literal(item.field)))
+            add((target, RDF.type, OA.SpecificResource))
+            add((target, OA.hasSource, talk_iri))
+            add((target, OA.hasSelector, selector))
+            add((selector, RDF.type, OA.TextQuoteSelector))
+            add((selector, OA.exact, Literal(item.exact)))
+            add((selector, OA.prefix, Literal(item.prefix)))
+            add((selector, OA.suffix, Literal(item.suffix)))
             if item.confidence < 1:
                 value = Decimal(str(item.confidence))
-                graph.add((ann, TG.confidence, Literal(value, datatype=XSD.decimal)))
+                add((ann, TG.confidence, Literal(value, datatype=XSD.decimal)))
             if item.needs_curation:
-                graph.add((ann, TG.needsCuration, Literal(True)))
-    return graph
+                add((ann, TG.needsCuration, Literal(True)))
+    return triples
 
 
 _EXPLAIN = """
