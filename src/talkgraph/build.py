@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -323,13 +324,8 @@ _TYPE = f"<{RDF.type}>".encode()
 
 def _chunks(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
     """UTF-8 of ``pieces``, ``size`` pieces at a time (the bytes of the joined text)."""
-    batch: list[str] = []
-    for piece in pieces:
-        batch.append(piece)
-        if len(batch) >= size:
-            yield "".join(batch).encode("utf-8")
-            batch.clear()
-    if batch:
+    rest = iter(pieces)
+    while batch := list(islice(rest, size)):
         yield "".join(batch).encode("utf-8")
 
 

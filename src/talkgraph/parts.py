@@ -28,7 +28,8 @@ from .errors import InputError, Place
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Span
 from .rdf import Triple, canonical_ntriples, ntriples_text, to_triples
-from .topics import assign, assignments_graph
+from .topics import assign
+from .topics.annotate import assignment_triples
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
 from .vocab import SH, bind_prefixes
@@ -188,7 +189,13 @@ def vocabulary_slice(topics: Graph, graph: Graph | Iterable[Triple]) -> list[Tri
     :func:`validate_parts`): what the shapes say about a concept is then said with the
     concept's own triples, without validating the whole vocabulary once per programme.
     """
-    by_subject, broader, schemes = _vocabulary_index(topics)
+    by_subject = _vocabulary_index(topics)[0]
+    return [triple for node in _slice_nodes(topics, graph) for triple in by_subject[node]]
+
+
+def _slice_nodes(topics: Graph, graph: Graph | Iterable[Triple]) -> set[Node]:
+    """The subjects of :func:`vocabulary_slice`."""
+    by_subject, broader, schemes, _texts = _vocabulary_index(topics)
     wanted: set[Node] = {o for _, _, o in graph if o in by_subject}
     wanted.update(schemes)
     todo = list(wanted)
@@ -197,18 +204,31 @@ def vocabulary_slice(topics: Graph, graph: Graph | Iterable[Triple]) -> list[Tri
             if above not in wanted:
                 wanted.add(above)
                 todo.append(above)
-    return [triple for node in wanted for triple in by_subject[node]]
+    return wanted
+
+
+def _slice_text(topics: Graph, nodes: Iterable[Node]) -> str:
+    """N-Triples of the vocabulary's triples about ``nodes`` (each subject's made once)."""
+    by_subject, _broader, _schemes, texts = _vocabulary_index(topics)
+    pieces = []
+    for node in nodes:
+        text = texts.get(node)
+        if text is None:
+            text = texts[node] = ntriples_text(by_subject[node])
+        pieces.append(text)
+    return "".join(pieces)
 
 
 _VocabularyIndex = tuple[
-    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node]
+    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node], dict[Node, str]
 ]
 _INDEXED: list[tuple[Graph, int, _VocabularyIndex]] = []  # the last vocabulary indexed
 
 
 def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
-    """The vocabulary's triples by subject, ``skos:broader`` by concept, and its schemes
-    (kept for the last vocabulary graph seen while its size is unchanged)."""
+    """The vocabulary's triples by subject, ``skos:broader`` by concept, its schemes and the
+    N-Triples of each subject, filled as used (kept for the last vocabulary graph seen while
+    its size is unchanged)."""
     if _INDEXED and _INDEXED[0][0] is topics and _INDEXED[0][1] == len(topics):
         return _INDEXED[0][2]
     by_subject: dict[Node, list[tuple[Node, Node, Node]]] = {}
@@ -218,7 +238,7 @@ def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
         if triple[1] == _BROADER:
             broader.setdefault(triple[0], []).append(triple[2])
     schemes = list(topics.subjects(RDF.type, _SCHEME))
-    index = (by_subject, broader, schemes)
+    index: _VocabularyIndex = (by_subject, broader, schemes, {})
     _INDEXED[:] = [(topics, len(topics), index)]
     return index
 
@@ -241,15 +261,16 @@ def map_part(
     assignments = assign(talks, vocabulary)
     # Plain triples, not an rdflib graph: its store costs more than the mapping itself.
     triples = set(to_triples(piece, minter))
-    triples.update(assignments_graph(assignments, talks, minter))
+    triples.update(assignment_triples(assignments, talks, minter))
     entry.slice_digest = digest
     entry.assignments = assignments
     text = canonical_ntriples(triples)
     entry.quads = _quads(text, minter.graph(part.name))
     entry.results = None
-    used = vocabulary_slice(topics, triples)
-    part.data = [*triples, *used]
-    part.ntriples = text + ntriples_text(used)
+    by_subject = _vocabulary_index(topics)[0]
+    used = _slice_nodes(topics, triples)  # the vocabulary_slice, with its lines made once
+    part.data = [*triples, *(triple for node in used for triple in by_subject[node])]
+    part.ntriples = text + _slice_text(topics, used)
 
 
 def data_graph(triples: Iterable[Triple]) -> Graph:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from .errors import InputError, Place
@@ -220,8 +220,26 @@ def canonical_ntriples(graph: Graph | Iterable[Triple]) -> str:
 
 
 def ntriples_text(triples: Iterable[Triple]) -> str:
-    """N-Triples of ``triples``, in their order, each line as rdflib's serialiser writes it."""
-    return "".join(map(_nt_row, triples))
+    """N-Triples of ``triples``, in their order, each line as rdflib's serialiser writes it
+    (``rdflib.plugins.serializers.nt._nt_row``), with the text of each IRI made once: rdflib
+    checks every character of an IRI each time it writes it."""
+    names: dict[Node, str] = {}
+    rows = []
+    for s, p, o in triples:
+        subject = names.get(s)
+        if subject is None:
+            subject = names[s] = s.n3()
+        predicate = names.get(p)
+        if predicate is None:
+            predicate = names[p] = p.n3()
+        if isinstance(o, Literal):
+            value = _quoteLiteral(o)
+        else:
+            value = names.get(o)  # type: ignore[assignment]
+            if value is None:
+                value = names[o] = o.n3()
+        rows.append(f"{subject} {predicate} {value} .\n")
+    return "".join(rows)
 
 
 #: Triple formats written by pyoxigraph: rdflib's pretty writers sort and group subjects and
