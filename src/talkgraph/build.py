@@ -10,6 +10,7 @@ reused from the cache (:mod:`talkgraph.cache`).  Stages are timed; a SHACL Viola
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -198,6 +199,8 @@ def build(
         if pending is not None:
             pending[1].cancel()  # no validator left running behind an error
         raise
+    finally:
+        gc.unfreeze()  # start_validation froze what the validators inherited
     shapes = load_shapes(shapes_paths) if shapes is None else shapes
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)

@@ -366,7 +366,10 @@ def validate_parts(
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
     """
-    start_validation(parts, shapes, cache, vocabulary, processes).wait()
+    try:
+        start_validation(parts, shapes, cache, vocabulary, processes).wait()
+    finally:
+        gc.unfreeze()
 
 
 class Validation:
@@ -402,7 +405,6 @@ class Validation:
             self.pool.terminate()
             self.pool.join()
             self.pool = self.answers = None
-            gc.unfreeze()
 
 
 def start_validation(
@@ -437,14 +439,13 @@ def start_validation(
         return Validation()
     global _FORK_SHARED
     _FORK_SHARED = (todo, shapes, extra)  # read by the workers forked just below
-    # What the workers inherit is never scanned by a collector until wait() (no page copies
-    # in them, nor in this process while they run).
+    # What the workers inherit is never scanned by their collector (no page copies in them,
+    # nor here while they run).  It stays frozen here too: unfrozen after each batch, the
+    # whole heap would be scanned again soon after (seconds at 1M triples); the caller
+    # unfreezes it (``gc.unfreeze()``) when it has validated everything.
     gc.freeze()
     try:
         pool = multiprocessing.get_context("fork").Pool(workers)
-    except BaseException:
-        gc.unfreeze()
-        raise
     finally:
         _FORK_SHARED = None
     return Validation(todo, cache, pool, pool.imap_unordered(_validate_forked, range(len(todo))))
