@@ -94,3 +94,25 @@ def test_a_copy_pyoxigraph_cannot_read_leaves_the_targets_to_rdflib(shapes: Grap
     graph = base_graph()
     report = validate(graph, shapes, ntriples="<not an iri> <x> <y> .\n")
     assert _same(report, validate(base_graph(), shapes))
+
+
+def test_shapes_with_rules_leave_the_targets_to_rdflib(
+    shapes: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SHACL rule adds triples to the data graph, which the copy would not have."""
+    ruled = Graph()
+    ruled += shapes
+    ruled.parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:shape> a sh:NodeShape ; sh:targetNode <urn:x:n> ;
+            sh:rule [ a sh:TripleRule ; sh:subject sh:this ;
+                      sh:predicate <urn:x:p> ; sh:object <urn:x:o> ] .
+        """,
+        format="turtle",
+    )
+    calls: list[str] = []
+    monkeypatch.setattr(validation, "_twin_select", lambda _twin, text: calls.append(text))
+    graph = base_graph()
+    report = validate(graph, ruled, ntriples=ntriples_text(graph))
+    assert calls == [] and report.conforms

@@ -210,7 +210,9 @@ def validate(
     shapes_graph = load_shapes() if shapes is None else shapes
     _prepare_queries_once()
     _batch_property_shapes_once()
-    twin = _twin(ntriples) if ntriples is not None else None
+    # (Not with SHACL rules: they would add to the graph what the copy does not have.)
+    rules = (None, SH.rule, None) in shapes_graph
+    twin = _twin(ntriples) if ntriples is not None and not rules else None
     if twin is not None:
         _TWINS[id(graph)] = (twin, _target_texts(shapes_graph))
     try:
