@@ -1,9 +1,10 @@
 """One timed build in its own process: ``python -m bench.buildproc OUT PROGRAMME…``.
 
 Runs :func:`talkgraph.build.build` and prints its stage timings as JSON.  The topic matcher
-runs inside the ``mapping`` stage; it is timed on its own by wrapping the two topic functions
-``build`` calls (``assign``, ``assignments_graph``), and reported as ``topics`` (the ``mapping``
-figure then excludes it).  Peak memory is measured by the parent (``wait4``).
+runs inside the ``mapping`` stage; it is timed on its own by wrapping the topic functions
+``talkgraph.parts.map_part`` calls (``assign``, ``assignment_triples``), and reported as
+``topics`` (the ``mapping`` figure then excludes it).  Peak memory is measured by the parent
+(``wait4``).
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ def _timed(func: Callable[..., Any], box: dict[str, float]) -> Callable[..., Any
 def main(argv: list[str]) -> int:
     start = time.perf_counter()
     from talkgraph import build as build_module
+    from talkgraph import parts as parts_module
 
     imported = time.perf_counter() - start
     box: dict[str, float] = {}
-    for name in ("assign", "assignments_graph"):
-        if hasattr(build_module, name):
-            setattr(build_module, name, _timed(getattr(build_module, name), box))
+    # where map_part has them
+    for name in ("programme_topics", "assign", "assignment_triples", "assignments_graph"):
+        if hasattr(parts_module, name):
+            setattr(parts_module, name, _timed(getattr(parts_module, name), box))
     out, programmes = Path(argv[0]), [Path(p) for p in argv[1:]]
     result = build_module.build(programmes, out=out)
     timings = {"import": imported, **result.timings}

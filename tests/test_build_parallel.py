@@ -14,6 +14,7 @@ from talkgraph.cache import BuildCache
 from talkgraph.iris import Minter
 from talkgraph.parts import (
     Part,
+    data_graph,
     map_part,
     programme_slice,
     validate_parts,
@@ -46,8 +47,8 @@ def _parts() -> tuple[list[Part], Graph]:
 
 def test_slice_holds_used_concepts_and_what_is_above_them() -> None:
     parts, topics = _parts()
-    data = parts[0].data
-    assert data is not None
+    assert parts[0].data is not None
+    data = data_graph(parts[0].data)
     used = {o for o in data.objects(None, URIRef("https://schema.org/about"))}
     assert used, "the fixture's talks have topics"
     for concept in used:

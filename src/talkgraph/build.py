@@ -10,6 +10,7 @@ reused from the cache (:mod:`talkgraph.cache`).  Stages are timed; a SHACL Viola
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -38,15 +40,16 @@ from .parts import (
     TOPICS_GRAPH,
     Part,
     Source,
+    Validation,
     combine_reports,
     discover,
     map_part,
     programme_slice,
     programme_summary,
     quad_lines,
+    start_validation,
     trig_pieces,
     triple_line,
-    validate_parts,
     violations_text,
 )
 from .rdf import ntriples_file_to
@@ -66,8 +69,9 @@ DEFAULT_PROGRAMME = data_file("workshop-programme.txt")  # the seed, shipped in 
 DEFAULT_OUT = Path("build")
 DUMP_FORMATS = ("nt", "turtle", "jsonld", "xml", "nquads", "trig")  # nquads, trig: named graphs
 DATASET_STEM = "dataset"
-#: Programmes mapped and validated together (their rdflib graphs are held until validated).
-BATCH = 64
+#: Programmes mapped together, then validated in forked processes while the next batch is
+#: mapped (their triples are held until validated).
+BATCH = 8
 
 Progress = Callable[[str], None]
 RELATED_TITLE = "Co-topic links between talks (topic similarity, with the topics explaining each)"
@@ -171,20 +175,32 @@ def build(
     topics = bind_prefixes(vocabulary_graph(vocabulary, minter))
     shapes: Graph | None = None
     checked: Report | None = None  # the vocabulary's own report, made once when needed
-    # Mapped and validated BATCH programmes at a time: only a batch's rdflib graphs are held.
-    for start in range(0, len(parts), BATCH):
-        batch = list(zip(parts, model.events, strict=True))[start : start + BATCH]
-        with timer("mapping"):
-            for part, ev in batch:
-                map_part(part, programme_slice(model, ev), vocabulary, topics, minter)
-                progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
+    # Mapped BATCH programmes at a time; each batch is validated in forked processes while
+    # the next one is mapped here (only two batches' triples are held).
+    pending: tuple[list[Part], Validation] | None = None
+    paired = list(zip(parts, model.events, strict=True))
+    try:
+        for start in range(0, len(paired), BATCH):
+            batch = paired[start : start + BATCH]
+            with timer("mapping"):
+                for part, ev in batch:
+                    map_part(part, programme_slice(model, ev), vocabulary, topics, minter)
+                    progress(f"{part.name}: {'reused' if part.reused else 'rebuilt'}")
+            with timer("validation"):
+                shapes = load_shapes(shapes_paths) if shapes is None else shapes
+                if checked is None and any(p.data is not None for p, _ in batch):
+                    checked = validate(topics, shapes)
+                _finish(pending)
+                mapped = [p for p, _ in batch]
+                pending = mapped, start_validation(mapped, shapes, cache, vocabulary=checked)
         with timer("validation"):
-            shapes = load_shapes(shapes_paths) if shapes is None else shapes
-            if checked is None and any(p.data is not None for p, _ in batch):
-                checked = validate(topics, shapes)
-            validate_parts([p for p, _ in batch], shapes, cache, vocabulary=checked)
-        for part, _ in batch:
-            part.data = None  # validated: the N-Quads lines are all that is written from here
+            _finish(pending)
+    except BaseException:
+        if pending is not None:
+            pending[1].cancel()  # no validator left running behind an error
+        raise
+    finally:
+        gc.unfreeze()  # start_validation froze what the validators inherited
     shapes = load_shapes(shapes_paths) if shapes is None else shapes
     named = [(p.name, p.report) for p in parts if p.report is not None]
     report = combine_reports(named)
@@ -203,6 +219,15 @@ def build(
     cache.prune()
     progress(f"published {out} ({manifest.triples} triples)")
     return BuildResult(out, model, report, manifest, timer.timings)
+
+
+def _finish(pending: tuple[list[Part], Validation] | None) -> None:
+    """Wait for a batch's validation; then only its N-Quads lines are kept."""
+    if pending is not None:
+        done, validation = pending
+        validation.wait()
+        for part in done:
+            part.data, part.ntriples = None, ""
 
 
 def _related_talks(parts: Sequence[Part], vocabulary: Vocabulary, minter: Minter) -> Graph:
@@ -302,13 +327,8 @@ _TYPE = f"<{RDF.type}>".encode()
 
 def _chunks(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
     """UTF-8 of ``pieces``, ``size`` pieces at a time (the bytes of the joined text)."""
-    batch: list[str] = []
-    for piece in pieces:
-        batch.append(piece)
-        if len(batch) >= size:
-            yield "".join(batch).encode("utf-8")
-            batch.clear()
-    if batch:
+    rest = iter(pieces)
+    while batch := list(islice(rest, size)):
         yield "".join(batch).encode("utf-8")
 
 

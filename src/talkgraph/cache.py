@@ -112,7 +112,9 @@ class BuildCache:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         data = pickle.dumps((FORMAT, entry), protocol=pickle.HIGHEST_PROTOCOL)
-        write_bytes_atomic(self.root / f"{entry.input_key}{SUFFIX}", data)
+        # Atomic (a reader sees the old entry or the new one) but not synced to disk: an entry
+        # lost or torn by a crash is unreadable, and simply rebuilt (see load).
+        write_bytes_atomic(self.root / f"{entry.input_key}{SUFFIX}", data, sync=False)
 
     def prune(self) -> None:
         """Remove the entries this build did not use."""

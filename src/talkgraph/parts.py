@@ -9,6 +9,7 @@ institutions, with only the source locations in its own file — which maps to i
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -16,6 +17,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -25,7 +27,7 @@ from .cache import BuildCache, Entry
 from .errors import InputError, Place
 from .iris import Minter
 from .model import Event, Institution, KnowledgeModel, Person, Span
-from .rdf import canonical_ntriples, to_graph
+from .rdf import Triple, canonical_ntriples, ntriples_text, to_triples
 from .topics.annotate import programme_topics
 from .topics.vocabulary import Vocabulary
 from .validation import Report, Result, validate
@@ -144,10 +146,15 @@ def slice_digest(part: KnowledgeModel) -> str:
 # --------------------------------------------------------------------------- quads
 
 
-def quad_lines(graph: Graph, name: URIRef) -> list[str]:
-    """``graph`` as sorted N-Quads lines in the graph ``name`` (one line per triple)."""
+def quad_lines(graph: Graph | Iterable[Triple], name: URIRef) -> list[str]:
+    """``graph`` (an rdflib graph or any triples) as sorted N-Quads lines in the graph ``name``
+    (one line per distinct triple)."""
+    return _quads(canonical_ntriples(graph), name)
+
+
+def _quads(ntriples: str, name: URIRef) -> list[str]:
     suffix = f" <{name}> .\n"
-    return [line[:-3] + suffix for line in canonical_ntriples(graph).splitlines(keepends=True)]
+    return [line[:-3] + suffix for line in ntriples.splitlines(keepends=True)]
 
 
 def triple_line(quad: str) -> str:
@@ -166,11 +173,14 @@ class Part:
     entry: Entry
     name: str = ""  # the event's slug, also the slug of its named graph
     reused: bool = False
-    data: Graph | None = None  # its graph plus the vocabulary it uses, when mapped in this build
+    #: its triples plus the vocabulary's it uses, when mapped in this build (the rdflib graph
+    #: is made from them where it is validated, see :func:`data_graph`)
+    data: list[Triple] | None = None
+    ntriples: str = ""  # ``data`` as N-Triples (lets pyoxigraph answer the SPARQL targets)
     report: Report | None = None
 
 
-def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node]]:
+def vocabulary_slice(topics: Graph, graph: Graph | Iterable[Triple]) -> list[Triple]:
     """The part of the topic vocabulary ``graph`` uses: every concept it names with the
     concepts above it (``skos:broader``, transitively) and the schemes, with all their triples.
 
@@ -178,8 +188,14 @@ def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node
     :func:`validate_parts`): what the shapes say about a concept is then said with the
     concept's own triples, without validating the whole vocabulary once per programme.
     """
-    by_subject, broader, schemes = _vocabulary_index(topics)
-    wanted: set[Node] = {o for o in graph.objects() if o in by_subject}
+    by_subject = _vocabulary_index(topics)[0]
+    return [triple for node in _slice_nodes(topics, graph) for triple in by_subject[node]]
+
+
+def _slice_nodes(topics: Graph, graph: Graph | Iterable[Triple]) -> set[Node]:
+    """The subjects of :func:`vocabulary_slice`."""
+    by_subject, broader, schemes, _texts = _vocabulary_index(topics)
+    wanted: set[Node] = {o for _, _, o in graph if o in by_subject}
     wanted.update(schemes)
     todo = list(wanted)
     while todo:
@@ -187,18 +203,31 @@ def vocabulary_slice(topics: Graph, graph: Graph) -> list[tuple[Node, Node, Node
             if above not in wanted:
                 wanted.add(above)
                 todo.append(above)
-    return [triple for node in wanted for triple in by_subject[node]]
+    return wanted
+
+
+def _slice_text(topics: Graph, nodes: Iterable[Node]) -> str:
+    """N-Triples of the vocabulary's triples about ``nodes`` (each subject's made once)."""
+    by_subject, _broader, _schemes, texts = _vocabulary_index(topics)
+    pieces = []
+    for node in nodes:
+        text = texts.get(node)
+        if text is None:
+            text = texts[node] = ntriples_text(by_subject[node])
+        pieces.append(text)
+    return "".join(pieces)
 
 
 _VocabularyIndex = tuple[
-    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node]
+    dict[Node, list[tuple[Node, Node, Node]]], dict[Node, list[Node]], list[Node], dict[Node, str]
 ]
 _INDEXED: list[tuple[Graph, int, _VocabularyIndex]] = []  # the last vocabulary indexed
 
 
 def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
-    """The vocabulary's triples by subject, ``skos:broader`` by concept, and its schemes
-    (kept for the last vocabulary graph seen while its size is unchanged)."""
+    """The vocabulary's triples by subject, ``skos:broader`` by concept, its schemes and the
+    N-Triples of each subject, filled as used (kept for the last vocabulary graph seen while
+    its size is unchanged)."""
     if _INDEXED and _INDEXED[0][0] is topics and _INDEXED[0][1] == len(topics):
         return _INDEXED[0][2]
     by_subject: dict[Node, list[tuple[Node, Node, Node]]] = {}
@@ -208,7 +237,7 @@ def _vocabulary_index(topics: Graph) -> _VocabularyIndex:
         if triple[1] == _BROADER:
             broader.setdefault(triple[0], []).append(triple[2])
     schemes = list(topics.subjects(RDF.type, _SCHEME))
-    index = (by_subject, broader, schemes)
+    index: _VocabularyIndex = (by_subject, broader, schemes, {})
     _INDEXED[:] = [(topics, len(topics), index)]
     return index
 
@@ -228,15 +257,26 @@ def map_part(
     if part.reused:
         return
     talks = list(piece.talks.values())  # in programme order
-    assignments, topics_rdf = programme_topics(piece.events[0].key, talks, vocabulary, minter)
-    graph = bind_prefixes(to_graph(piece, minter))
-    graph += topics_rdf
+    assignments, topics_triples = programme_topics(piece.events[0].key, talks, vocabulary, minter)
+    # Plain triples, not an rdflib graph: its store costs more than the mapping itself.
+    triples = set(to_triples(piece, minter))
+    triples.update(topics_triples)
     entry.slice_digest = digest
     entry.assignments = assignments
-    entry.quads = quad_lines(graph, minter.graph(part.name))
+    text = canonical_ntriples(triples)
+    entry.quads = _quads(text, minter.graph(part.name))
     entry.results = None
-    graph.addN((*triple, graph) for triple in vocabulary_slice(topics, graph))
-    part.data = graph
+    by_subject = _vocabulary_index(topics)[0]
+    used = _slice_nodes(topics, triples)  # the vocabulary_slice, with its lines made once
+    part.data = [*triples, *(triple for node in used for triple in by_subject[node])]
+    part.ntriples = text + _slice_text(topics, used)
+
+
+def data_graph(triples: Iterable[Triple]) -> Graph:
+    """The rdflib graph a programme is validated as (what :func:`map_part` left in ``data``)."""
+    graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
 
 
 def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
@@ -248,7 +288,7 @@ def validate_part(part: Part, shapes: Graph, cache: BuildCache) -> None:
         return
     if part.data is None:
         raise RuntimeError(f"{part.name}: validated before it was mapped")
-    part.report = validate(part.data, shapes)
+    part.report = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
     entry.results = list(part.report.results)
     entry.report_nt = part.report.graph.serialize(format="nt")
     if entry.input_key:
@@ -292,9 +332,10 @@ def _validate_forked(index: int) -> tuple[int, list[Result], str]:
     """In a forked process: validate part ``index`` (its graph came with the fork)."""
     assert _FORK_SHARED is not None
     parts, shapes, vocabulary = _FORK_SHARED
-    data = parts[index].data
-    assert data is not None
-    report = merge_reports(validate(data, shapes), vocabulary)
+    part = parts[index]
+    assert part.data is not None
+    checked = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
+    report = merge_reports(checked, vocabulary)
     return index, list(report.results), report.graph.serialize(format="nt")
 
 
@@ -324,6 +365,57 @@ def validate_parts(
     reaches its process with the fork instead of being pickled; each sends back its results and
     pyshacl's report graph as N-Triples.  One part, or one CPU, validates in this process.
     """
+    try:
+        start_validation(parts, shapes, cache, vocabulary, processes).wait()
+    finally:
+        gc.unfreeze()
+
+
+class Validation:
+    """The validation of some parts, under way in forked processes (:func:`start_validation`)
+    while this process does something else; :meth:`wait` takes the reports."""
+
+    def __init__(
+        self,
+        todo: Sequence[Part] = (),
+        cache: BuildCache | None = None,
+        pool: Any = None,
+        answers: Iterator[tuple[int, list[Result], str]] | None = None,
+    ) -> None:
+        self.todo, self.cache, self.pool, self.answers = todo, cache, pool, answers
+
+    def wait(self) -> None:
+        """Take each part's report as it comes (and store it in the cache); then the pool
+        is closed."""
+        if self.pool is None or self.answers is None or self.cache is None:
+            return
+        try:
+            for index, results, report_nt in self.answers:
+                graph = bind_prefixes(Graph().parse(data=report_nt, format="nt"))
+                report = Report(results=results, graph=graph)
+                _store_report(self.todo[index], report, report_nt, self.cache)
+            self.pool.close()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the processes (their work is lost); nothing when there are none."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = self.answers = None
+
+
+def start_validation(
+    parts: Sequence[Part],
+    shapes: Graph,
+    cache: BuildCache,
+    vocabulary: Graph | Report | None = None,
+    processes: int | None = None,
+) -> Validation:
+    """:func:`validate_parts`, returning as soon as the parts are given to the processes
+    (a build maps the next programmes meanwhile); the parts must stay as they are until
+    :meth:`Validation.wait` returns.  Cached and in-process validations are done on return."""
     todo = []
     for part in parts:
         if part.reused and part.entry.results is not None:
@@ -331,7 +423,7 @@ def validate_parts(
         else:
             todo.append(part)
     if not todo:
-        return
+        return Validation()
     for part in todo:
         if part.data is None:
             raise RuntimeError(f"{part.name}: validated before it was mapped")
@@ -340,22 +432,22 @@ def validate_parts(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for part in todo:
             assert part.data is not None
-            report = merge_reports(validate(part.data, shapes), extra)
+            checked = validate(data_graph(part.data), shapes, ntriples=part.ntriples or None)
+            report = merge_reports(checked, extra)
             _store_report(part, report, report.graph.serialize(format="nt"), cache)
-        return
+        return Validation()
     global _FORK_SHARED
-    _FORK_SHARED = (todo, shapes, extra)
+    _FORK_SHARED = (todo, shapes, extra)  # read by the workers forked just below
+    # What the workers inherit is never scanned by their collector (no page copies in them,
+    # nor here while they run).  It stays frozen here too: unfrozen after each batch, the
+    # whole heap would be scanned again soon after (seconds at 1M triples); the caller
+    # unfreezes it (``gc.unfreeze()``) when it has validated everything.
+    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            for index, results, report_nt in pool.imap_unordered(
-                _validate_forked, range(len(todo))
-            ):
-                graph = bind_prefixes(Graph().parse(data=report_nt, format="nt"))
-                report = Report(results=results, graph=graph)
-                _store_report(todo[index], report, report_nt, cache)
+        pool = multiprocessing.get_context("fork").Pool(workers)
     finally:
         _FORK_SHARED = None
+    return Validation(todo, cache, pool, pool.imap_unordered(_validate_forked, range(len(todo))))
 
 
 def trig_text(quads: Iterable[str]) -> str:

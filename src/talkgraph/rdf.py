@@ -7,11 +7,13 @@ are added elsewhere.  No blank nodes.  Text (names, titles, abstracts) becomes p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from .errors import InputError, Place
@@ -45,14 +47,17 @@ def temporal_literal(value: str, *, source: str, field: str) -> Literal:
         ) from None
 
 
+Triple = tuple[Node, Node, Node]
+
+
 class _Mapper:
     def __init__(self, model: KnowledgeModel, minter: Minter) -> None:
         self.model = model
         self.minter = minter
-        self.graph = bind_prefixes(Graph())
+        self.triples: list[Triple] = []  # a plain list: an rdflib store costs ~10 µs a triple
 
     def add(self, s: Node, p: Node, o: Node) -> None:
-        self.graph.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def event(self, event: Event) -> None:
         iri = self.minter.event(event.key)
@@ -180,8 +185,9 @@ class _Mapper:
             self.add(iri, TG.sourceLocation, Literal(str(span)))
 
 
-def to_graph(model: KnowledgeModel, minter: Minter) -> Graph:
-    """The RDF graph of a resolved model (events, talks, people, institutions, arXiv works)."""
+def to_triples(model: KnowledgeModel, minter: Minter) -> list[Triple]:
+    """The triples of a resolved model (events, talks, people, institutions, arXiv works),
+    as made, repeats included (:func:`to_graph` holds them in an rdflib graph)."""
     mapper = _Mapper(model, minter)
     for event in model.events:
         mapper.event(event)
@@ -189,7 +195,14 @@ def to_graph(model: KnowledgeModel, minter: Minter) -> Graph:
         mapper.person(person)
     for inst in model.institutions.values():
         mapper.institution(inst)
-    return mapper.graph
+    return mapper.triples
+
+
+def to_graph(model: KnowledgeModel, minter: Minter) -> Graph:
+    """The RDF graph of a resolved model (events, talks, people, institutions, arXiv works)."""
+    graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in to_triples(model, minter))
+    return graph
 
 
 def _sorted_lines(text: str) -> str:
@@ -197,9 +210,36 @@ def _sorted_lines(text: str) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def canonical_ntriples(graph: Graph) -> str:
-    """N-Triples with the lines sorted: the same graph always gives the same text."""
-    return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+def canonical_ntriples(graph: Graph | Iterable[Triple]) -> str:
+    """N-Triples with the lines sorted: the same graph always gives the same text.
+
+    ``graph`` may be any triples (an rdflib graph or a collection of them): each is written
+    as rdflib's N-Triples serialiser writes it, without building a graph first.
+    """
+    return _sorted_lines(ntriples_text(graph))
+
+
+def ntriples_text(triples: Iterable[Triple]) -> str:
+    """N-Triples of ``triples``, in their order, each line as rdflib's serialiser writes it
+    (``rdflib.plugins.serializers.nt._nt_row``), with the text of each IRI made once: rdflib
+    checks every character of an IRI each time it writes it."""
+    names: dict[Node, str] = {}
+    rows = []
+    for s, p, o in triples:
+        subject = names.get(s)
+        if subject is None:
+            subject = names[s] = s.n3()
+        predicate = names.get(p)
+        if predicate is None:
+            predicate = names[p] = p.n3()
+        if isinstance(o, Literal):
+            value = _quoteLiteral(o)
+        else:
+            value = names.get(o)  # type: ignore[assignment]
+            if value is None:
+                value = names[o] = o.n3()
+        rows.append(f"{subject} {predicate} {value} .\n")
+    return "".join(rows)
 
 
 #: Triple formats written by pyoxigraph: rdflib's pretty writers sort and group subjects and

@@ -76,14 +76,16 @@ def _prune(out: Path, root: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a single file atomically (temp file in the same directory, then rename)."""
+def write_bytes_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write a single file atomically (temp file in the same directory, then rename);
+    ``sync`` waits for its bytes to reach the disk before the rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -12,10 +12,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 import pyshacl
+from pyshacl.constraints.core import shape_based_constraints
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
@@ -23,7 +24,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 
 from .errors import InputError, Place
 from .resources import shapes_dir
@@ -188,25 +189,44 @@ def load_shapes(paths: Sequence[Path] | None = None) -> Graph:
 
 
 def validate(
-    data: Graph | pyoxigraph.Store, shapes: Graph | None = None, *, by_graph: bool = False
+    data: Graph | pyoxigraph.Store,
+    shapes: Graph | None = None,
+    *,
+    by_graph: bool = False,
+    ntriples: str | None = None,
 ) -> Report:
     """Validate ``data`` (an rdflib graph or a pyoxigraph store) against ``shapes``.
 
     A store is validated as the union of its graphs; with ``by_graph``, each result of a store
     with named graphs says which graphs hold its focus node (:attr:`Result.graphs`).
+
+    ``ntriples``, the same triples as ``data`` in N-Triples (as talkgraph's mapping writes
+    them), lets the shapes' SPARQL targets (``sh:SPARQLTarget``, which find the few nodes
+    breaking a check that relates several of them) be answered by pyoxigraph over a copy of
+    the data instead of by rdflib's SPARQL engine (most of the validation time of a programme).
+    pyshacl still checks every focus node they find, over ``data``.
     """
     graph = _as_graph(data)
     shapes_graph = load_shapes() if shapes is None else shapes
     _prepare_queries_once()
-    _conforms, report_graph, _text = pyshacl.validate(
-        graph,
-        shacl_graph=shapes_graph,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
-        inplace=True,  # no copy of the data graph: nothing is inferred into it (no rules)
-    )
+    _batch_property_shapes_once()
+    # (Not with SHACL rules: they would add to the graph what the copy does not have.)
+    rules = (None, SH.rule, None) in shapes_graph
+    twin = _twin(ntriples) if ntriples is not None and not rules else None
+    if twin is not None:
+        _TWINS[id(graph)] = (twin, _target_texts(shapes_graph))
+    try:
+        _conforms, report_graph, _text = pyshacl.validate(
+            graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            advanced=True,  # SHACL-AF SPARQL targets (shapes/talkgraph.ttl)
+            inplace=True,  # no copy of the data graph: nothing is inferred into it (no rules)
+        )
+    finally:
+        _TWINS.pop(id(graph), None)
     if not isinstance(report_graph, Graph):  # pyshacl returns a graph unless told otherwise
         raise TypeError(f"unexpected pyshacl report {type(report_graph).__name__}")
     bind_prefixes(report_graph)
@@ -249,6 +269,11 @@ def _prepare_queries_once() -> None:
             base: str | None = None,
             DEBUG: bool = False,  # noqa: N803
         ) -> Mapping[str, Any]:
+            twin = _TWINS.get(id(self.graph)) if not initBindings else None
+            if twin is not None and isinstance(strOrQuery, str):
+                answer = _twin_select(twin, strOrQuery)
+                if answer is not None:
+                    return answer
             if isinstance(strOrQuery, str):
                 names = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
                 key = (strOrQuery, base, names)
@@ -262,6 +287,120 @@ def _prepare_queries_once() -> None:
 
         query._talkgraph_prepared = True  # type: ignore[attr-defined]
         SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+#: The pyoxigraph copy of a data graph being validated (by ``id``), with the target texts.
+_TWINS: dict[int, tuple[pyoxigraph.Store, frozenset[str]]] = {}
+_TARGET_TEXTS: list[tuple[Graph, int, frozenset[str]]] = []  # the last shapes graph's
+
+
+def _twin(ntriples: str) -> pyoxigraph.Store | None:
+    """A pyoxigraph store of N-Triples text; None when pyoxigraph refuses it (rdflib then
+    answers the targets, as without a copy)."""
+    store = pyoxigraph.Store()
+    try:
+        store.load(ntriples.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError, UnicodeError):
+        return None
+    return store
+
+
+def _target_texts(shapes: Graph) -> frozenset[str]:
+    """The ``sh:select`` texts of the shapes' SPARQL targets (kept for the last shapes graph)."""
+    if _TARGET_TEXTS and _TARGET_TEXTS[0][0] is shapes and _TARGET_TEXTS[0][1] == len(shapes):
+        return _TARGET_TEXTS[0][2]
+    texts = frozenset(
+        str(text)
+        for target in shapes.subjects(RDF.type, SH.SPARQLTarget)
+        for text in shapes.objects(target, SH.select)
+    )
+    _TARGET_TEXTS[:] = [(shapes, len(shapes), texts)]
+    return texts
+
+
+def _twin_select(
+    twin: tuple[pyoxigraph.Store, frozenset[str]], text: str
+) -> Mapping[str, Any] | None:
+    """rdflib's answer to a SPARQL target's SELECT (pyshacl's text: ``PREFIX`` lines, then
+    the shape's ``sh:select``), computed by pyoxigraph; None for any other query."""
+    store, targets = twin
+    if not any(text.endswith(target) for target in targets):
+        return None
+    solutions = store.query(text)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        return None
+    names = [v.value for v in solutions.variables]
+    variables = [Variable(name) for name in names]
+    bindings = [
+        {
+            var: _from_ox(row[name])
+            for var, name in zip(variables, names, strict=True)
+            if row[name] is not None
+        }
+        for row in solutions
+    ]
+    return {"type_": "SELECT", "vars_": variables, "bindings": bindings}
+
+
+def _batch_property_shapes_once() -> None:
+    """Make pyshacl check a property shape once for all its focus nodes, not once per node.
+
+    pyshacl validates ``sh:property`` by calling the property shape's ``validate`` for each
+    value node of the shape that names it, and each call finds the shape's constraint
+    parameters in the shapes graph and builds its constraint components again (half of the
+    validation of a programme: 25 property shapes of a talk, times every talk).  A property
+    shape's ``validate`` takes a list of focus nodes and checks each of them as it would alone,
+    so it is given them all at once: the same results, the components built once per shape.
+    A shape pyshacl would refuse or warn about (missing, not a property shape, recursive) still
+    goes the original way.
+    """
+    with _batch_lock:
+        component = shape_based_constraints.PropertyConstraintComponent
+        original: Any = getattr(component, "_evaluate_property_shape", None)
+        if original is None or getattr(original, "_talkgraph_batched", False):
+            return  # already done, or a pyshacl without this method: its own way, unchanged
+
+        def evaluate(
+            self: Any,
+            executor: Any,
+            prop_shape: Any,
+            target_graph: Any,
+            focus_value_nodes: Mapping[Any, Any],
+            potentially_recursive: Any,
+            _evaluation_path: list[Any],
+        ) -> tuple[bool, list[Any]]:
+            found = self.shape.get_other_shape(prop_shape)
+            if (
+                not found
+                or not found.is_property_shape
+                or (potentially_recursive and found in potentially_recursive)
+            ):
+                return cast(
+                    tuple[bool, list[Any]],
+                    original(  # pyshacl's own way, one focus node at a time
+                        self,
+                        executor,
+                        prop_shape,
+                        target_graph,
+                        focus_value_nodes,
+                        potentially_recursive,
+                        _evaluation_path,
+                    ),
+                )
+            values = [v for nodes in focus_value_nodes.values() for v in nodes]
+            if not values:
+                return False, []
+            conforms, reports = found.validate(
+                executor, target_graph, focus=values, _evaluation_path=_evaluation_path[:]
+            )
+            return (not conforms), list(reports)
+
+        evaluate._talkgraph_batched = True  # type: ignore[attr-defined]
+        evaluate._talkgraph_original = original  # type: ignore[attr-defined]
+        component._evaluate_property_shape = evaluate  # type: ignore[method-assign]
+
+
+_batch_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- helpers

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from ..iris import Minter
 from ..model import Talk
@@ -62,35 +63,46 @@ def assignments_graph(
     """``schema:about`` from each talk to its topics, and one annotation per piece of evidence
     (the evidence of a theme of the talk's programme too, without ``schema:about``)."""
     graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in assignment_triples(assignments, talks, minter))
+    return graph
+
+
+def assignment_triples(
+    assignments: Mapping[str, Sequence[Assignment]], talks: Iterable[Talk], minter: Minter
+) -> list[tuple[Node, Node, Node]]:
+    """The triples of :func:`assignments_graph`, as made (a build keeps them in no rdflib
+    graph: its store costs more than making them)."""
+    triples: list[tuple[Node, Node, Node]] = []
+    add = triples.append
     for talk in talks:
         talk_iri = minter.talk(talk.key)
         counts: dict[str, int] = {}
         for item in assignments.get(talk.key, ()):
             topic_iri = minter.topic(item.topic)
             if not item.theme:
-                graph.add((talk_iri, SCHEMA.about, topic_iri))
+                add((talk_iri, SCHEMA.about, topic_iri))
             counts[item.topic] = n = counts.get(item.topic, 0) + 1
             ann = annotation_iri(minter, talk.key, item.topic, n)
             target = URIRef(f"{ann}-target")
             selector = URIRef(f"{ann}-selector")
-            graph.add((ann, RDF.type, OA.Annotation))
-            graph.add((ann, OA.hasBody, topic_iri))
-            graph.add((ann, OA.hasTarget, target))
-            graph.add((ann, OA.motivatedBy, OA.classifying))
-            graph.add((ann, DCTERMS.subject, Literal(item.field)))
-            graph.add((target, RDF.type, OA.SpecificResource))
-            graph.add((target, OA.hasSource, talk_iri))
-            graph.add((target, OA.hasSelector, selector))
-            graph.add((selector, RDF.type, OA.TextQuoteSelector))
-            graph.add((selector, OA.exact, Literal(item.exact)))
-            graph.add((selector, OA.prefix, Literal(item.prefix)))
-            graph.add((selector, OA.suffix, Literal(item.suffix)))
+            add((ann, RDF.type, OA.Annotation))
+            add((ann, OA.hasBody, topic_iri))
+            add((ann, OA.hasTarget, target))
+            add((ann, OA.motivatedBy, OA.classifying))
+            add((ann, DCTERMS.subject, Literal(item.field)))
+            add((target, RDF.type, OA.SpecificResource))
+            add((target, OA.hasSource, talk_iri))
+            add((target, OA.hasSelector, selector))
+            add((selector, RDF.type, OA.TextQuoteSelector))
+            add((selector, OA.exact, Literal(item.exact)))
+            add((selector, OA.prefix, Literal(item.prefix)))
+            add((selector, OA.suffix, Literal(item.suffix)))
             if item.confidence < 1:
                 value = Decimal(str(item.confidence))
-                graph.add((ann, TG.confidence, Literal(value, datatype=XSD.decimal)))
+                add((ann, TG.confidence, Literal(value, datatype=XSD.decimal)))
             if item.needs_curation:
-                graph.add((ann, TG.needsCuration, Literal(True)))
-    return graph
+                add((ann, TG.needsCuration, Literal(True)))
+    return triples
 
 
 def theme_iri(minter: Minter, event_key: str, topic: str) -> URIRef:
@@ -105,38 +117,53 @@ def themes_graph(
     minter: Minter,
 ) -> Graph:
     """``schema:about`` from the event to each theme of its programme, and one annotation per
+    theme (:func:`theme_triples` as an rdflib graph)."""
+    graph = bind_prefixes(Graph())
+    triples = theme_triples(event_key, themes, assignments, minter)
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
+
+
+def theme_triples(
+    event_key: str,
+    themes: Sequence[Theme],
+    assignments: Mapping[str, Sequence[Assignment]],
+    minter: Minter,
+) -> list[tuple[Node, Node, Node]]:
+    """``schema:about`` from the event to each theme of its programme, and one annotation per
     theme: ``{event}#theme-{slug}``, classifying the event, with the number and share of the
     programme's talks that name the concept, derived (``prov:wasDerivedFrom``) from their topic
-    evidence (the annotations :func:`assignments_graph` writes from the same ``assignments``)."""
-    graph = bind_prefixes(Graph())
+    evidence (the annotations :func:`assignment_triples` writes from the same ``assignments``)."""
+    triples: list[tuple[Node, Node, Node]] = []
+    add = triples.append
     event = minter.event(event_key)
     for theme in themes:
         topic_iri = minter.topic(theme.topic)
         ann = theme_iri(minter, event_key, theme.topic)
-        graph.add((event, SCHEMA.about, topic_iri))
-        graph.add((ann, RDF.type, OA.Annotation))
-        graph.add((ann, OA.hasBody, topic_iri))
-        graph.add((ann, OA.hasTarget, event))
-        graph.add((ann, OA.motivatedBy, OA.classifying))
-        graph.add((ann, TG.talkCount, Literal(len(theme.talks))))
+        add((event, SCHEMA.about, topic_iri))
+        add((ann, RDF.type, OA.Annotation))
+        add((ann, OA.hasBody, topic_iri))
+        add((ann, OA.hasTarget, event))
+        add((ann, OA.motivatedBy, OA.classifying))
+        add((ann, TG.talkCount, Literal(len(theme.talks))))
         share = Decimal(str(round(theme.share, 4)))
-        graph.add((ann, TG.talkShare, Literal(share, datatype=XSD.decimal)))
+        add((ann, TG.talkShare, Literal(share, datatype=XSD.decimal)))
         for key in theme.talks:
             pieces = sum(1 for a in assignments.get(key, ()) if a.topic == theme.topic)
             for n in range(1, pieces + 1):
-                graph.add((ann, PROV.wasDerivedFrom, annotation_iri(minter, key, theme.topic, n)))
-    return graph
+                add((ann, PROV.wasDerivedFrom, annotation_iri(minter, key, theme.topic, n)))
+    return triples
 
 
 def programme_topics(
     event_key: str, talks: Sequence[Talk], vocabulary: Vocabulary, minter: Minter
-) -> tuple[dict[str, list[Assignment]], Graph]:
+) -> tuple[dict[str, list[Assignment]], list[tuple[Node, Node, Node]]]:
     """One programme's topics: each talk's evidence with the programme's themes lifted to the
-    event (:func:`.themes.lift_themes`; ``talks`` in programme order), and their RDF."""
+    event (:func:`.themes.lift_themes`; ``talks`` in programme order), and their triples."""
     themed = lift_themes(talks, assign(talks, vocabulary), vocabulary)
-    graph = assignments_graph(themed.assignments, talks, minter)
-    graph += themes_graph(event_key, themed.themes, themed.assignments, minter)
-    return themed.assignments, graph
+    triples = assignment_triples(themed.assignments, talks, minter)
+    triples += theme_triples(event_key, themed.themes, themed.assignments, minter)
+    return themed.assignments, triples
 
 
 _EXPLAIN = """

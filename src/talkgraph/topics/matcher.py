@@ -174,6 +174,7 @@ class Matcher:
         for key, (topics, pattern) in senses.items():
             self.index[key].append(_Entry(tuple(sorted(topics)), pattern, True))
         self.longest = max(len(key) for key in self.index)
+        self.firsts = {key[0] for key in self.index if key}  # a match starts with one of these
         self.context = {
             slug: [label_key(word) for word in concept.sense_context]
             for slug, concept in vocabulary.concepts.items()
@@ -196,12 +197,17 @@ class Matcher:
 
     def _candidates(self, tokens: Sequence[Token]) -> list[_Match]:
         found: list[_Match] = []
-        for i in range(len(tokens)):
-            for length in range(min(self.longest, len(tokens) - i), 0, -1):
-                window = tokens[i : i + length]
-                for entry in self.index.get(tuple(t.key for t in window), ()):
-                    if entry.accepts(window):
-                        found.append(_Match(i, i + length, entry))
+        keys = [t.key for t in tokens]
+        for i in range(len(keys)):
+            if keys[i] not in self.firsts:
+                continue  # no label starts here
+            for length in range(min(self.longest, len(keys) - i), 0, -1):
+                entries = self.index.get(tuple(keys[i : i + length]))
+                if entries:
+                    window = tokens[i : i + length]
+                    for entry in entries:
+                        if entry.accepts(window):
+                            found.append(_Match(i, i + length, entry))
         return found
 
     def _longest(self, matches: list[_Match]) -> list[_Match]:

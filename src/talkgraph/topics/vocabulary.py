@@ -7,6 +7,7 @@ The scheme is the one ``skos:ConceptScheme`` of the file; every concept in it ha
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ def is_acronym(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a word's forms are made once (tokenize: most of assign)
 def _exact(word: str) -> str:
     folded = unicodedata.normalize("NFKD", word)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
@@ -90,8 +92,12 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
     return stem(singular(fold(word)))
+
+
+_fold = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -103,7 +109,7 @@ def tokenize(text: str) -> list[Token]:
         if tokens and not joined:
             last = tokens[-1]
             gap = text[last.end : m.start()]
-            prefix = fold(text[last.start : last.end])
+            prefix = _fold(text[last.start : last.end])
             hyphen = len(gap) == 1 and gap in _HYPHENS
             if (prefix in BOUND_PREFIXES and (hyphen or gap == " ")) or (
                 prefix in HYPHEN_PREFIXES and hyphen
