@@ -276,13 +276,13 @@ def test_heavy_queries_leave_a_turn_for_cheap_ones() -> None:
         for thread in threads:
             thread.start()
         time.sleep(0.1)
-        cheap = threading.Thread(target=run, args=("cheap", "SELECT ?n WHERE { } # cheap"))
+        cheap = threading.Thread(target=run, args=("cheap", "SELECT ?cheap WHERE { }"))
         cheap.start()
         for thread in [*threads, cheap]:
             thread.join(10)
         # one heavy query at a time (2 turns - 1): the cheap one did not wait for the second
         assert done["cheap"] < 1.0 and max(done["heavy1"], done["heavy2"]) >= 1.1
-        with pytest.raises(QueryBusy, match="queue is full"):  # depth 2 * heavy turns
+        with pytest.raises(QueryBusy, match="queue is full"):  # queue_depth=2
             threads = [threading.Thread(target=run, args=(f"h{n}", heavy)) for n in range(3)]
             for thread in threads:
                 thread.start()
@@ -303,3 +303,37 @@ def _graphs(server: Server) -> set[str]:
         parsed = ox.parse_query_results(response.read(), format=ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QuerySolutions)
     return {s["g"].value for s in parsed if s["g"] is not None}
+
+
+def test_a_burst_the_store_can_serve_in_time_is_queued_not_refused() -> None:
+    """Admission by estimated cost, as the local pool: five known-heavy queries at once on
+    one heavy turn all wait and are answered (the old fixed heavy queue of two refused two);
+    one whose expected wait and run exceed its time limit is refused at once, Retry-After
+    its expected wait."""
+    with recording_listener(delay=0.6) as listener:
+        store = RemoteStore(listener.url, GRAPH, concurrency=2)
+        heavy = "SELECT ?n WHERE { } # heavy"
+        store.query(heavy)  # 0.6 s: known heavy from now on
+        outcomes: list[str] = []
+
+        def run() -> None:
+            try:
+                store.query(heavy, timeout=10)
+                outcomes.append("ok")
+            except QueryBusy as error:
+                outcomes.append(f"busy: {error}")
+
+        threads = [threading.Thread(target=run) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        until = time.monotonic() + 5
+        while len(store.gate._waiting[True]) < 3 and time.monotonic() < until:
+            time.sleep(0.01)  # one runs, three wait (the fifth may be reading the version)
+        started = time.monotonic()
+        with pytest.raises(QueryBusy, match="past its time limit") as refused:
+            store.query(heavy, timeout=1.5)  # about 2 s of heavy queries are ahead of it
+        assert time.monotonic() - started < 0.5  # refused at once, not after waiting
+        assert refused.value.retry_after is not None and refused.value.retry_after >= 2
+        for thread in threads:
+            thread.join(15)
+        assert outcomes == ["ok"] * 5

@@ -30,6 +30,7 @@ import signal
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 
@@ -72,6 +73,19 @@ _ERRORS: dict[str, type[TalkgraphError]] = {
         NotFound,
     )
 }
+
+
+def expected_wait(lanes: int, busy: Sequence[float], ahead: Iterable[float]) -> float:
+    """Seconds until one more request gets one of ``lanes`` turns, when the running requests
+    end in ``busy`` seconds and the waiters that go first are expected to take ``ahead``
+    seconds each, in order (each takes the turn that frees first).  Shared by the worker pool
+    and the remote store's :class:`~talkgraph.store.remote.Gate`."""
+    free = sorted(busy)[:lanes]
+    free += [0.0] * (lanes - len(free))
+    heapq.heapify(free)
+    for estimate in ahead:
+        heapq.heappush(free, heapq.heappop(free) + estimate)
+    return free[0]
 
 
 def pool_size(workers: int) -> int:
@@ -526,12 +540,7 @@ class WorkerPool:
             if lanes <= 0:  # a pool of one worker, running a heavy query
                 lanes = 1
                 busy = [min(self._remaining(s, now) for s in self._running)]
-        free = sorted(busy)[:lanes]
-        free += [0.0] * (lanes - len(free))
-        heapq.heapify(free)
-        for estimate in ahead:
-            heapq.heappush(free, heapq.heappop(free) + estimate)
-        return free[0]
+        return expected_wait(lanes, busy, ahead)
 
     def _busy(self, slot: _Slot, timeout: float, why: str, wait: float) -> QueryBusy:
         retry = max(1, min(math.ceil(wait), math.ceil(timeout)))

@@ -36,7 +36,8 @@ from ..errors import ConfigError, QueryBusy, QueryError, QueryTimeout, StoreRefu
 from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Backend, Call, Limits
-from .guard import analyse
+from .guard import analyse, normal_form
+from .pool import expected_wait
 from .results import (
     CANONICAL,
     QueryResult,
@@ -55,6 +56,8 @@ _BOOLEANS = {"1": "true", "0": "false"}
 #: Query strings longer than this go in a POST body (form-encoded: Virtuoso does not take
 #: ``application/sparql-query`` bodies).
 GET_LIMIT = 2000
+_LEAST = 0.001  # the expected run time of a query not seen before (seconds)
+_COSTS_KEPT = 4096  # query texts whose cost the gate remembers
 #: Seconds the triple count made at start may take (a large graph is counted slowly).
 STARTUP_TIMEOUT = 300.0
 #: The published version of a graph ``G`` is named in the graph ``G/current`` by the triples
@@ -205,72 +208,123 @@ class CappedReader(io.RawIOBase):
         return len(data)
 
 
-class Gate:
-    """At most ``size`` queries sent to the remote store at once, in two lanes.
+class _Turn:
+    """One request's hold on the gate: its lane, expected run time and start."""
 
-    A query text whose last answer took ``heavy_after`` seconds or more (a small memory of
-    recent costs) is *heavy*: at most ``size - 1`` heavy queries run at once (all ``size`` when
-    it is 1), so one turn is always left for cheap ones.  At most ``queue_depth`` requests wait
-    for the fast lane and twice as many as the heavy lane runs for the heavy one; one more is
-    refused at once with :class:`QueryBusy` (HTTP 503 with ``Retry-After``), and a wait longer
-    than the query's time limit ends the same way.  The remote store's own limits still apply;
-    this keeps talkgraph's threads from all waiting on it.
+    __slots__ = ("estimate", "heavy", "started")
+
+    def __init__(self, heavy: bool, estimate: float) -> None:
+        self.heavy = heavy
+        self.estimate = estimate
+        self.started = 0.0
+
+
+class Gate:
+    """At most ``size`` queries sent to the remote store at once, in two lanes, each request
+    admitted by its estimated cost — the policy of the local worker pool
+    (:class:`talkgraph.store.pool.WorkerPool`), with turns at the store for workers.
+
+    The gate remembers what each query took when it last ran (wall seconds, averaged, keyed by
+    its normal form: other whitespace or comments are the same query).  A query known to take
+    ``heavy_after`` seconds or more is *heavy*: at most ``size - 1`` heavy queries run at once
+    (all ``size`` when it is 1), so one turn is always left for cheap ones, and a free turn goes
+    to a cheap waiter first.  A request is refused at once with :class:`QueryBusy` (HTTP 503,
+    ``Retry-After`` = its expected wait) when ``queue_depth`` requests already wait in its lane,
+    or when its expected wait (from the running queries' and the waiters' expected times) plus
+    its own expected run time exceeds its time limit; a wait that outlasts the limit ends the
+    same way.  The remote store's own limits still apply; this keeps talkgraph's threads from
+    all waiting on it.
     """
 
     def __init__(self, size: int, heavy_after: float = 0.5, queue_depth: int | None = None):
         self.size = max(1, size)
         self.heavy_after = heavy_after
         self.heavy_cap = max(1, self.size - 1)
-        depth = queue_depth if queue_depth is not None else max(8, 4 * self.size)
-        self._depth = {False: depth, True: 2 * self.heavy_cap}
-        self._waiting = {False: 0, True: 0}
-        self._running = 0
+        self.queue_depth = queue_depth if queue_depth is not None else max(8, 4 * self.size)
+        self._waiting: dict[bool, list[_Turn]] = {False: [], True: []}
+        self._running: set[_Turn] = set()
         self._heavy = 0
         self._costs: OrderedDict[bytes, float] = OrderedDict()
         self._changed = threading.Condition()
+
+    @staticmethod
+    def _remaining(turn: _Turn, now: float) -> float:
+        return max(turn.estimate - (now - turn.started), turn.estimate * 0.1)
+
+    def _expected_wait(self, turn: _Turn, now: float) -> float:
+        """Seconds until ``turn`` (not queued yet) would be let through (lock held)."""
+        if turn.heavy:
+            lanes = self.heavy_cap
+            busy = [self._remaining(t, now) for t in self._running if t.heavy]
+        else:
+            lanes = self.size - self._heavy
+            busy = [self._remaining(t, now) for t in self._running if not t.heavy]
+            if lanes <= 0:  # one turn, taken by a heavy query
+                lanes = 1
+                busy = [min(self._remaining(t, now) for t in self._running)]
+        ahead = [t.estimate for t in self._waiting[turn.heavy]]
+        return expected_wait(lanes, busy, ahead)
+
+    def _blocked(self, turn: _Turn) -> bool:
+        if len(self._running) >= self.size:
+            return True
+        return turn.heavy and (self._heavy >= self.heavy_cap or bool(self._waiting[False]))
 
     @contextlib.contextmanager
     def turn(self, text: str, timeout: float) -> Iterator[float]:
         """Hold a turn to send ``text`` (waiting at most ``timeout`` seconds for one); gives
         the seconds of ``timeout`` left."""
-        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        key = hashlib.blake2b(normal_form(text).encode(), digest_size=16).digest()
         with self._changed:
-            heavy = self._costs.get(key, 0.0) >= self.heavy_after
-            if self._waiting[heavy] >= self._depth[heavy]:
-                raise self._busy(heavy, timeout, full=True)
-            self._waiting[heavy] += 1
-            deadline = time.monotonic() + timeout
+            known = self._costs.get(key)
+            estimate = known if known is not None else _LEAST
+            turn = _Turn(known is not None and known >= self.heavy_after, estimate)
+            lane = "long-running queries" if turn.heavy else "queries"
+            now = time.monotonic()
+            queue = self._waiting[turn.heavy]
+            wait = self._expected_wait(turn, now)
+            if len(queue) >= self.queue_depth:
+                why = f"the SPARQL store's turns for {lane} are taken and the queue is full"
+                raise self._busy(why, wait, timeout)
+            if wait > 0 and wait + estimate > timeout:
+                why = (
+                    f"{lane} at the SPARQL store would get a turn in about {wait:.1f} s and "
+                    f"this one is expected to take {estimate:.1f} s, past its time limit of "
+                    f"{timeout:g} s"
+                )
+                raise self._busy(why, wait, timeout)
+            deadline = now + timeout
+            queue.append(turn)
             try:
-                while self._running >= self.size or (heavy and self._heavy >= self.heavy_cap):
+                while self._blocked(turn):
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        raise self._busy(heavy, timeout, full=False)
+                        why = (
+                            f"no turn for {lane} at the SPARQL store came free within {timeout:g} s"
+                        )
+                        raise self._busy(why, self._expected_wait(turn, time.monotonic()), timeout)
                     self._changed.wait(left)
             finally:
-                self._waiting[heavy] -= 1
-            self._running += 1
-            self._heavy += heavy
-        started = time.monotonic()
+                queue.remove(turn)
+            turn.started = time.monotonic()
+            self._running.add(turn)
+            self._heavy += turn.heavy
         try:
-            yield max(0.001, deadline - started)
+            yield max(0.001, deadline - turn.started)
         finally:
             with self._changed:
-                self._running -= 1
-                self._heavy -= heavy
-                self._costs[key] = time.monotonic() - started
+                self._running.discard(turn)
+                self._heavy -= turn.heavy
+                spent = time.monotonic() - turn.started
+                self._costs[key] = spent if known is None else (known + spent) / 2
                 self._costs.move_to_end(key)
-                while len(self._costs) > 4096:
+                while len(self._costs) > _COSTS_KEPT:
                     self._costs.popitem(last=False)
                 self._changed.notify_all()
 
-    def _busy(self, heavy: bool, timeout: float, *, full: bool) -> QueryBusy:
-        lane = "long-running queries" if heavy else "queries"
-        retry = max(1, math.ceil(timeout / 2 if heavy else 1))
-        why = (
-            f"the SPARQL store's turns for {lane} are taken and the queue is full"
-            if full
-            else f"no turn for {lane} at the SPARQL store came free within {timeout:g} s"
-        )
+    @staticmethod
+    def _busy(why: str, wait: float, timeout: float) -> QueryBusy:
+        retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
         return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
 
 
@@ -384,9 +438,9 @@ class RemoteStore(Backend):
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         method = "GET" if body is None else "POST"
         with (
-            self.gate.turn(text, seconds),
+            self.gate.turn(text, seconds) as left,
             self.http.open(
-                url, method=method, data=body, headers=headers, timeout=seconds
+                url, method=method, data=body, headers=headers, timeout=left
             ) as response,
         ):
             info = getattr(response, "headers", None)
