@@ -4,6 +4,7 @@ empty network namespace can be made, workers refuse to start unless explicitly a
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import pytest
@@ -56,5 +57,25 @@ def test_allowed_explicitly_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
         pool._release(slot, pool._retire(old))  # a new worker, forked without the permission
         with pytest.raises(QueryRefused, match="network"):
             pool.run(Request(sparql="ASK { }"), 5)
+    finally:
+        pool.close()
+
+
+def test_killing_a_worker_twice_closes_no_other_file() -> None:
+    """A retired worker is killed again by the pool's close (the two can race): the second
+    kill must not close the descriptor number the first one freed, which the kernel hands to
+    the next file opened (a waitress trigger, a socket)."""
+    pool = WorkerPool(Executor.from_files([]), size=1)
+    try:
+        worker = pool._all[0]
+        worker.kill()
+        read_end, write_end = os.pipe()  # likely given a number the kill just freed
+        try:
+            worker.kill()  # again, as close() does for a worker a retire was killing
+            os.write(write_end, b"x")
+            assert os.read(read_end, 1) == b"x"
+        finally:
+            os.close(read_end)
+            os.close(write_end)
     finally:
         pool.close()

@@ -272,11 +272,12 @@ class _Worker:
         os.close(err_write)
         os.set_blocking(err_read, False)
         self._stderr = err_read
+        self._closing = threading.Lock()
 
     def stderr(self) -> bytes:
         """What the worker wrote to its stderr so far (its last 64 KiB)."""
         chunks: list[bytes] = []
-        with contextlib.suppress(OSError):
+        with self._closing, contextlib.suppress(OSError):
             while chunk := os.read(self._stderr, 65536):
                 chunks.append(chunk)
                 if sum(map(len, chunks)) > 1 << 20:
@@ -321,9 +322,15 @@ class _Worker:
             with contextlib.suppress(ChildProcessError):
                 _, status = os.waitpid(self.pid, 0)
                 self.exitcode = os.waitstatus_to_exitcode(status)
-        self.conn.close()
-        with contextlib.suppress(OSError):
-            os.close(self._stderr)
+        # Idempotent, and safe when two threads kill one worker (a retire racing the pool's
+        # close): a second os.close of a number the kernel has since given to another file
+        # (a waitress trigger, a socket) would close that file instead.
+        with self._closing:
+            self.conn.close()
+            fd, self._stderr = self._stderr, -1
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 @dataclass
