@@ -3,6 +3,7 @@ empty network namespace can be made, workers refuse to start unless explicitly a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -68,14 +69,17 @@ def test_killing_a_worker_twice_closes_no_other_file() -> None:
     pool = WorkerPool(Executor.from_files([]), size=1)
     try:
         worker = pool._all[0]
+        number = worker._stderr
         worker.kill()
-        read_end, write_end = os.pipe()  # likely given a number the kill just freed
+        read_end, write_end = os.pipe()
+        os.dup2(read_end, number)  # the number the kill freed, now another file's
         try:
             worker.kill()  # again, as close() does for a worker a retire was killing
             os.write(write_end, b"x")
-            assert os.read(read_end, 1) == b"x"
+            assert os.read(number, 1) == b"x"  # still open
         finally:
-            os.close(read_end)
-            os.close(write_end)
+            for fd in (read_end, write_end, number):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
     finally:
         pool.close()
