@@ -47,7 +47,6 @@ import hashlib
 import json
 import os
 import secrets
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -68,6 +67,7 @@ from .errors import (
 from .formats import FORMATS, RESULT_TYPES
 from .iris import Minter
 from .manifest import read_manifest
+from .release import write_bytes_atomic
 from .store.remote import (
     PUBLISHED_TRIPLES,
     PUBLISHED_VERSION,
@@ -287,17 +287,7 @@ class Checkpoint:
         data = {"version": CHECKPOINT_VERSION, **self.__dict__}
         text = json.dumps(data, indent=1, sort_keys=True) + "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-            raise
+        write_bytes_atomic(path, text.encode("utf-8"))
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:

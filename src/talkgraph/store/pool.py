@@ -88,6 +88,13 @@ def expected_wait(lanes: int, busy: Sequence[float], ahead: Iterable[float]) -> 
     return free[0]
 
 
+def busy(why: str, wait: float, timeout: float) -> QueryBusy:
+    """The refusal of a request that cannot start in time: HTTP 503 with ``Retry-After`` its
+    expected wait (whole seconds, at least 1, at most its time limit)."""
+    retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
+    return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
+
+
 def pool_size(workers: int) -> int:
     """The number of worker processes for a ``workers`` setting: itself when positive, else one
     per CPU and one more (at least 2), so heavy queries can use every core while one worker is
@@ -549,10 +556,6 @@ class WorkerPool:
                 busy = [min(self._remaining(s, now) for s in self._running)]
         return expected_wait(lanes, busy, ahead)
 
-    def _busy(self, slot: _Slot, timeout: float, why: str, wait: float) -> QueryBusy:
-        retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
-        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
-
     def _dispatch(self) -> None:
         """Hand idle workers to waiters: the fast lane's first in order; else, while the heavy
         lane has room, the heavy waiter expected to be cheapest, unless another one's slack
@@ -592,7 +595,7 @@ class WorkerPool:
             wait = self._expected_wait(slot, now)
             if len(queue) >= self.queue_depth:
                 why = f"every {lane} worker is taken and the queue is full"
-                raise self._busy(slot, timeout, why, wait)
+                raise busy(why, wait, timeout)
             if wait > 0 and wait + slot.estimate > deadline - now:  # what is left of its limit
                 running = sum(1 for s in self._running if s.heavy == slot.heavy)
                 why = (
@@ -600,7 +603,7 @@ class WorkerPool:
                     f"{lane} would start in about {wait:.1f} s and is expected to take "
                     f"{slot.estimate:.1f} s, past its time limit of {timeout:g} s"
                 )
-                raise self._busy(slot, timeout, why, wait)
+                raise busy(why, wait, timeout)
             slot.arrived, slot.deadline = now, deadline
             queue.append(slot)
             self._dispatch()
@@ -612,7 +615,7 @@ class WorkerPool:
                         raise QueryAborted("the query service has been shut down")
                     why = f"no {lane} worker became free within the time limit of {timeout:g} s"
                     wait = self._expected_wait(slot, time.monotonic())
-                    raise self._busy(slot, timeout, why, wait)
+                    raise busy(why, wait, timeout)
                 self._changed.wait(left)
             return slot.worker
 

@@ -32,12 +32,12 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from ..errors import ConfigError, QueryBusy, QueryError, QueryTimeout, StoreRefused
+from ..errors import ConfigError, QueryError, QueryTimeout, StoreRefused
 from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Backend, Call, Limits
 from .guard import analyse, normal_form
-from .pool import expected_wait
+from .pool import busy, expected_wait
 from .results import (
     CANONICAL,
     QueryResult,
@@ -285,14 +285,14 @@ class Gate:
             wait = self._expected_wait(turn, now)
             if len(queue) >= self.queue_depth:
                 why = f"the SPARQL store's turns for {lane} are taken and the queue is full"
-                raise self._busy(why, wait, timeout)
+                raise busy(why, wait, timeout)
             if wait > 0 and wait + estimate > timeout:
                 why = (
                     f"{lane} at the SPARQL store would get a turn in about {wait:.1f} s and "
                     f"this one is expected to take {estimate:.1f} s, past its time limit of "
                     f"{timeout:g} s"
                 )
-                raise self._busy(why, wait, timeout)
+                raise busy(why, wait, timeout)
             deadline = now + timeout
             queue.append(turn)
             try:
@@ -302,7 +302,7 @@ class Gate:
                         why = (
                             f"no turn for {lane} at the SPARQL store came free within {timeout:g} s"
                         )
-                        raise self._busy(why, self._expected_wait(turn, time.monotonic()), timeout)
+                        raise busy(why, self._expected_wait(turn, time.monotonic()), timeout)
                     self._changed.wait(left)
             finally:
                 queue.remove(turn)
@@ -321,11 +321,6 @@ class Gate:
                 while len(self._costs) > _COSTS_KEPT:
                     self._costs.popitem(last=False)
                 self._changed.notify_all()
-
-    @staticmethod
-    def _busy(why: str, wait: float, timeout: float) -> QueryBusy:
-        retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
-        return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
 
 
 class RemoteStore(Backend):
