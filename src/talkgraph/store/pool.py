@@ -229,7 +229,7 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
             return
         request, timeout = message
         if not isolated:
-            conn.send(("error", "QueryRefused", _NO_NETNS))
+            conn.send((("error", "QueryRefused", _NO_NETNS), _cpu_seconds()))
             continue
         # a backstop should the parent be gone: the kernel stops a query using more CPU time
         # than its limit (the parent's wall-clock deadline normally comes first)
@@ -248,8 +248,8 @@ def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, m
             reply = ("error", "QueryAborted", "the query ran out of the worker's memory limit")
         except Exception as error:  # noqa: BLE001 - reported to the parent, which logs it
             reply = ("error", "QueryError", f"the query failed: {error}")
-        try:
-            conn.send(reply)
+        try:  # with the CPU time used so far, to the microsecond (``/proc`` counts ticks)
+            conn.send((reply, _cpu_seconds()))
         except (OSError, ValueError):
             return
 
@@ -260,6 +260,9 @@ class _Worker:
     def __init__(self, executor: Executor, memory_mb: int) -> None:
         self.conn, child_end = Pipe()
         self.exitcode: int | None = None
+        #: The CPU seconds the process had used when it sent its last reply (it reports them),
+        #: so a query's cost needs no read of ``/proc`` when it answers in time.
+        self.cpu_mark: float | None = None
         # the worker's stderr goes to a pipe, not the server's log: an engine crash writes a
         # Rust message (and backtrace) there, which the parent reads to name the cause
         err_read, err_write = os.pipe()
@@ -713,11 +716,13 @@ class WorkerPool:
         of wall time: on a machine whose CPUs are all busy a cheap query can wait long for
         the CPU, and that does not make it heavy."""
         sent = time.monotonic()
-        cpu = worker.cpu_seconds()
+        cpu = worker.cpu_mark if worker.cpu_mark is not None else worker.cpu_seconds()
 
         def cost() -> float:
             now = worker.cpu_seconds()
-            return now - cpu if now is not None and cpu is not None else time.monotonic() - sent
+            if now is None or cpu is None:
+                return time.monotonic() - sent
+            return max(now - cpu, 0.0)  # ``/proc`` counts whole ticks, the mark microseconds
 
         left = max(deadline - sent, 0.001)
         try:
@@ -740,7 +745,9 @@ class WorkerPool:
                         return "requeue", None, spent, time.monotonic() - sent
             if not ready:
                 ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
-            reply = worker.conn.recv() if ready else None
+            reply: tuple[object, ...] | None = None
+            if ready:
+                reply, worker.cpu_mark = worker.conn.recv()
         except (EOFError, OSError):
             worker.join(1)
             stderr = worker.stderr()
@@ -766,7 +773,8 @@ class WorkerPool:
                 f"the query was stopped after the time limit of {timeout:g} s; "
                 "simplify it or add a LIMIT"
             )
-        spent, wall = cost(), time.monotonic() - sent
+        wall = time.monotonic() - sent
+        spent = worker.cpu_mark - cpu if worker.cpu_mark is not None and cpu is not None else wall
         if slot.heavy and not _set_nice(worker, 0):  # cannot be made cheap again: replace it
             self._release(slot, self._retire(worker))
         else:
