@@ -1,23 +1,39 @@
-"""The lean path of the commonest request: a plain ``GET /sparql?query=...``.
+"""The lean path of the commonest requests: a plain SPARQL query by ``GET`` or ``POST``.
 
 Profiled under the light query mix on the seed build (py-spy on the web process), a cached
 answer cost about 400 µs of server CPU per request, of which waitress took about 110 and
 Flask's dispatch (request context, URL map, hooks, response object) and our hooks most of the
 rest.  :class:`FastPath` wraps the Flask application's ``wsgi_app`` and answers a plain query
-GET itself — from the answer cache, or by running the query as the endpoint does
+itself — from the answer cache, or by running the query as the endpoint does
 (:func:`talkgraph.web.sparql.run_query`, the same negotiation, the answer cached) — with what
-the full path would send: the same status, body and headers (``ETag``, ``Cache-Control``, CORS,
-``Vary``, ``X-Dataset-Version``, the security headers, the request id), ``304`` when
-``If-None-Match`` holds its ``ETag``, and the same access log line.  The state is pinned for
-the request as :mod:`.reload` does.
+the full path would send: the same status, body and headers (``Cache-Control``, CORS,
+``Vary``, ``X-Dataset-Version``, the security headers, the request id), and the same access
+log line.  The state is pinned for the request as :mod:`.reload` does.  A plain query is:
 
-Everything else goes to Flask unchanged: other methods and paths, a request with a parameter
-other than ``query``, ``format``, ``default-graph-uri`` and ``named-graph-uri`` (``update`` is
-refused there), a repeated ``query`` or ``format``, a query string over the size limit, a query
-the check refuses (:func:`talkgraph.store.base.admit`, run here first), anything that does not
-decode.  When running the query fails (a syntax error, a limit, a busy pool, no acceptable
-format...), the error is handed to Flask in the environ (:data:`talkgraph.web.sparql.FAILED`),
-whose ``/sparql`` hook raises it: the error response is the one error shape, from one place.
+* ``GET /sparql?query=...``: its answer carries the ``ETag`` and ``Cache-Control`` the
+  endpoint gives a GET answer, and is ``304`` when ``If-None-Match`` holds its ``ETag``;
+* ``POST /sparql`` (SPARQL 1.1 Protocol) with an ``application/x-www-form-urlencoded`` body
+  (``query=``, and the other parameters below, in the body or the URL), or with an
+  ``application/sparql-query`` body (the query; the other parameters in the URL).  As the
+  endpoint does, a POST answer shares the answer cache (same key: a POST and a GET of one query
+  are one entry) but has no ``ETag``, no ``Cache-Control`` and no ``304``.  The body is read
+  only when ``CONTENT_LENGTH`` is a plain number from 1 to the endpoint's limit (three times
+  ``MAX_QUERY_BYTES`` plus 4 KiB, what Flask would read) and no ``Transfer-Encoding`` is
+  given, and is decoded as UTF-8 as werkzeug does (a content type parameter other than
+  ``charset=utf-8`` goes to Flask); what was read is put back as ``wsgi.input``
+  (:class:`io.BytesIO`, same ``CONTENT_LENGTH``), so Flask reads the same body when the
+  request is handed on.
+
+Everything else goes to Flask unchanged: other methods (``HEAD``, ``OPTIONS``) and paths, a
+request with a parameter other than ``query``, ``format``, ``default-graph-uri`` and
+``named-graph-uri`` (``update`` is refused there), a repeated ``query`` or ``format`` (URL and
+form together), a query string or body over the size limit, a POST without a plain length, of
+another content type (``multipart/form-data``, ``application/sparql-update``, ...), a
+``sparql-query`` POST with ``query`` in its URL, a query the check refuses
+(:func:`talkgraph.store.base.admit`, run here first), anything that does not decode.  When
+running the query fails (a syntax error, a limit, a busy pool, no acceptable format...), the
+error is handed to Flask in the environ (:data:`talkgraph.web.sparql.FAILED`), whose
+``/sparql`` hook raises it: the error response is the one error shape, from one place.
 """
 
 from __future__ import annotations
