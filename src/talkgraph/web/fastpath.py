@@ -1,35 +1,53 @@
-"""The lean path of the commonest request: a plain ``GET /sparql?query=...``.
+"""The lean path of the commonest requests: a plain SPARQL query by ``GET`` or ``POST``.
 
 Profiled under the light query mix on the seed build (py-spy on the web process), a cached
 answer cost about 400 µs of server CPU per request, of which waitress took about 110 and
 Flask's dispatch (request context, URL map, hooks, response object) and our hooks most of the
 rest.  :class:`FastPath` wraps the Flask application's ``wsgi_app`` and answers a plain query
-GET itself — from the answer cache, or by running the query as the endpoint does
+itself — from the answer cache, or by running the query as the endpoint does
 (:func:`talkgraph.web.sparql.run_query`, the same negotiation, the answer cached) — with what
-the full path would send: the same status, body and headers (``ETag``, ``Cache-Control``, CORS,
-``Vary``, ``X-Dataset-Version``, the security headers, the request id), ``304`` when
-``If-None-Match`` holds its ``ETag``, and the same access log line.  The state is pinned for
-the request as :mod:`.reload` does.
+the full path would send: the same status, body and headers (``Cache-Control``, CORS,
+``Vary``, ``X-Dataset-Version``, the security headers, the request id), and the same access
+log line.  The state is pinned for the request as :mod:`.reload` does.  A plain query is:
 
-Everything else goes to Flask unchanged: other methods and paths, a request with a parameter
-other than ``query``, ``format``, ``default-graph-uri`` and ``named-graph-uri`` (``update`` is
-refused there), a repeated ``query`` or ``format``, a query string over the size limit, a query
-the check refuses (:func:`talkgraph.store.base.admit`, run here first), anything that does not
-decode.  When running the query fails (a syntax error, a limit, a busy pool, no acceptable
-format...), the error is handed to Flask in the environ (:data:`talkgraph.web.sparql.FAILED`),
-whose ``/sparql`` hook raises it: the error response is the one error shape, from one place.
+* ``GET /sparql?query=...``: its answer carries the ``ETag`` and ``Cache-Control`` the
+  endpoint gives a GET answer, and is ``304`` when ``If-None-Match`` holds its ``ETag``;
+* ``POST /sparql`` (SPARQL 1.1 Protocol) with an ``application/x-www-form-urlencoded`` body
+  (``query=``, and the other parameters below, in the body or the URL), or with an
+  ``application/sparql-query`` body (the query; the other parameters in the URL).  As the
+  endpoint does, a POST answer shares the answer cache (same key: a POST and a GET of one query
+  are one entry) but has no ``ETag``, no ``Cache-Control`` and no ``304``.  The body is read
+  only when ``CONTENT_LENGTH`` is a plain number from 1 to the endpoint's limit (three times
+  ``MAX_QUERY_BYTES`` plus 4 KiB, what Flask would read) and no ``Transfer-Encoding`` is
+  given, and is decoded as UTF-8 as werkzeug does (a content type parameter other than
+  ``charset=utf-8`` goes to Flask); what was read is put back as ``wsgi.input``
+  (:class:`io.BytesIO`, same ``CONTENT_LENGTH``), so Flask reads the same body when the
+  request is handed on.
+
+Everything else goes to Flask unchanged: other methods (``HEAD``, ``OPTIONS``) and paths, a
+request with a parameter other than ``query``, ``format``, ``default-graph-uri`` and
+``named-graph-uri`` (``update`` is refused there), a repeated ``query`` or ``format`` (URL and
+form together), a query string or body over the size limit, a POST without a plain length, of
+another content type (``multipart/form-data``, ``application/sparql-update``, ...), a
+``sparql-query`` POST with ``query`` in its URL, a query the check refuses
+(:func:`talkgraph.store.base.admit`, run here first), anything that does not decode.  When
+running the query fails (a syntax error, a limit, a busy pool, no acceptable format...), the
+error is handed to Flask in the environ (:data:`talkgraph.web.sparql.FAILED`), whose
+``/sparql`` hook raises it: the error response is the one error shape, from one place.
 """
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Flask
-from werkzeug.http import parse_etags
+from werkzeug.http import parse_etags, parse_options_header
 
 from ..formats import with_charset
 from ..store.base import admit
@@ -41,12 +59,10 @@ from .sparql import CACHE_CONTROL, FAILED, answer_key, answers_of, run_query
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _PARAMS = frozenset(("query", "format", "default-graph-uri", "named-graph-uri"))
-_FIXED = [
-    ("Cache-Control", CACHE_CONTROL),
-    ("Access-Control-Allow-Origin", "*"),
-    ("Vary", "Accept"),
-    *HEADERS.items(),
-]
+_FORM = "application/x-www-form-urlencoded"
+_QUERY_BODY = "application/sparql-query"
+_SHARED = [("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"), *HEADERS.items()]
+_FIXED = [("Cache-Control", CACHE_CONTROL), *_SHARED]  # a GET answer's
 
 
 @dataclass(frozen=True)
@@ -61,18 +77,78 @@ class _Plain:
     accept: str | None
 
 
+@lru_cache(maxsize=64)
+def _media_type(content_type: str) -> str | None:
+    """The media type of a ``Content-Type`` value (lower case, as ``request.mimetype``), or
+    ``None`` when it has a parameter other than ``charset=utf-8`` (the full path decides)."""
+    media_type, options = parse_options_header(content_type)
+    if any(
+        name != "charset" or value.lower() not in ("utf-8", "utf8")
+        for name, value in options.items()
+    ):
+        return None
+    return media_type.lower()
+
+
+def _body(environ: dict[str, Any], limit: int) -> bytes | None:
+    """The request body when its ``Content-Length`` is a plain number from 1 to ``limit``
+    (else ``None``, nothing read); what was read is put back as ``wsgi.input`` (with the same
+    ``CONTENT_LENGTH``) for the full path to read again.  ``None`` for a short body too."""
+    if "HTTP_TRANSFER_ENCODING" in environ:  # a stream (waitress sends a dechunked body sized)
+        return None
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not (0 < len(length) <= 12 and length.isascii() and length.isdigit()):
+        return None
+    size = int(length)
+    if not 0 < size <= limit:  # over: Flask refuses it (413) before reading
+        return None
+    stream, left = environ["wsgi.input"], size
+    chunks: list[bytes] = []
+    try:
+        while left > 0:
+            chunk = stream.read(left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        body = b"".join(chunks)
+        environ["wsgi.input"] = io.BytesIO(body)
+    return body if len(body) == size else None
+
+
+def _collect(params: dict[str, list[str]], text: str) -> bool:
+    """Add the parameters of ``text`` (a query string or form body) to ``params``; ``False``
+    for a name other than the plain ones (``update`` among them)."""
+    for name, value in parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"):
+        if name not in _PARAMS:
+            return False
+        params.setdefault(name, []).append(value)
+    return True
+
+
 def _plain(environ: dict[str, Any], st: AppState) -> _Plain | None:
     """The request as a plain query, or ``None`` for one the full path must see."""
+    limit = 3 * st.limits.max_query_bytes + 4096  # the endpoint's, for URL and body alike
     raw = environ.get("QUERY_STRING", "")
-    if not raw or len(raw) > 3 * st.limits.max_query_bytes + 4096:  # over: Flask refuses
+    if len(raw) > limit:  # over: Flask refuses
         return None
     params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(
-        raw.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"
-    ):
-        if name not in _PARAMS:
+    if raw and not _collect(params, raw.encode("latin-1").decode()):
+        return None
+    if environ["REQUEST_METHOD"] == "POST":
+        media_type = _media_type(environ.get("CONTENT_TYPE") or "")
+        if media_type == _FORM:
+            body = _body(environ, limit)
+            if body is None or not _collect(params, body.decode()):  # strict, as werkzeug
+                return None
+        elif media_type == _QUERY_BODY and "query" not in params:
+            body = _body(environ, limit)
+            if body is None:
+                return None
+            params["query"] = [body.decode()]  # strict (Flask replaces what does not decode)
+        else:
             return None
-        params.setdefault(name, []).append(value)
     queries, formats = params.get("query", []), params.get("format", [])
     if len(queries) != 1 or len(formats) > 1:
         return None
@@ -88,7 +164,8 @@ def _plain(environ: dict[str, Any], st: AppState) -> _Plain | None:
 
 
 class FastPath:
-    """A WSGI application answering plain ``GET /sparql`` requests, else ``inner``."""
+    """A WSGI application answering plain ``GET`` and ``POST`` queries on ``/sparql``, else
+    ``inner``."""
 
     def __init__(self, app: Flask, inner: WSGIApp) -> None:
         self.app = app
@@ -97,12 +174,13 @@ class FastPath:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/sparql" or environ.get("REQUEST_METHOD") != "GET":
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST"):
             return self.inner(environ, start_response)
         started = time.monotonic()
         st = pin(self.app)
         try:
-            found = self._answer(environ, st, started)
+            found = self._answer(environ, st, started, method == "POST")
         finally:
             tracker(self.app).release(st)
         if found is None:
@@ -111,12 +189,13 @@ class FastPath:
         rid = client_request_id(environ.get("HTTP_X_REQUEST_ID"))
         headers.append(("X-Request-Id", rid))
         start_response(status, headers)
-        query_string = environ["QUERY_STRING"].encode("latin-1").decode()
-        log_access("GET", f"/sparql?{query_string}", int(status[:3]), started, rid)
+        query_string = environ.get("QUERY_STRING", "").encode("latin-1").decode()
+        target = f"/sparql?{query_string}" if query_string else "/sparql"
+        log_access(method, target, int(status[:3]), started, rid)
         return [body]
 
     def _answer(
-        self, environ: dict[str, Any], st: AppState, started: float
+        self, environ: dict[str, Any], st: AppState, started: float, post: bool
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         try:
             plain = _plain(environ, st)
@@ -133,10 +212,13 @@ class FastPath:
             plain.formats,
             plain.accept or "",
         )
-        headers = [("ETag", f'W/"{key}"'), *_FIXED, ("X-Dataset-Version", version)]
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and parse_etags(if_none_match).contains_weak(key):
-            return "304 NOT MODIFIED", headers, b""
+        if post:  # the endpoint marks only GET answers for HTTP caching (no ETag, no 304)
+            headers = [*_SHARED, ("X-Dataset-Version", version)]
+        else:
+            headers = [("ETag", f'W/"{key}"'), *_FIXED, ("X-Dataset-Version", version)]
+            if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+            if if_none_match and parse_etags(if_none_match).contains_weak(key):
+                return "304 NOT MODIFIED", headers, b""
         answers = answers_of(st, self.app.config)
         cached = answers.get(key) if answers is not None else None
         if cached is None:

@@ -21,9 +21,10 @@
   while the dataset is unchanged; the server keeps recent answers in memory
   (``ANSWER_CACHE_BYTES``, 0 turns it off; answers over 1/16 of it are not kept) and serves
   a repeated query (GET or POST) without running it.  Limits and refusals apply first, always.
-* A plain query ``GET`` (``query``, ``format``, dataset parameters) is answered before Flask's
-  dispatch by :mod:`talkgraph.web.fastpath` — from the cache or by :func:`run_query`, with the
-  same headers and log line; its errors come back here (:data:`FAILED`) to be answered.
+* A plain query ``GET`` or ``POST`` (form or ``application/sparql-query``; ``query``,
+  ``format``, dataset parameters) is answered before Flask's dispatch by
+  :mod:`talkgraph.web.fastpath` — from the cache or by :func:`run_query`, with the same headers
+  and log line; its errors come back here (:data:`FAILED`) to be answered.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle, JSON-LD,
   N-Triples or RDF/XML); a browser asking for HTML is sent to the query page (303 ``/query``).
 * CORS: any origin may read; ``OPTIONS`` answers the preflight.
