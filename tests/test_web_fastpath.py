@@ -302,8 +302,8 @@ _DECLINED = [  # (content type, body, environ changes, Flask's status)
     ("application/sparql-update", "DROP ALL", {}, 403),
     (SPARQL, "INSERT DATA { <a:b> <a:c> <a:d> }", {}, 403),  # the query check refuses it
     (SPARQL, QUERY.encode() + b" #\xff", {}, 200),  # not UTF-8: Flask replaces, fine for it
-    (SPARQL, QUERY, {"QUERY_STRING": "query=ASK%7B%7D"}, 200),  # the body is the query
-    (SPARQL, QUERY, {"QUERY_STRING": "update=DROP%20ALL"}, 200),  # Flask ignores it here
+    (SPARQL, QUERY, {"QUERY_STRING": "query=ASK%7B%7D"}, 400),  # two queries: which one?
+    (SPARQL, QUERY, {"QUERY_STRING": "update=DROP%20ALL"}, 403),  # read-only, as for a form
     (SPARQL, "SELECT ?s WHERE { ?s ?p }", {}, 400),  # runs, fails: Flask answers the error
 ]
 

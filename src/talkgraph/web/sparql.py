@@ -179,6 +179,13 @@ def _read() -> tuple[str | None, MultiDict[str, str]]:
         if mimetype == "application/sparql-update":
             raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
         if mimetype == "application/sparql-query":
+            if "update" in params:
+                raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
+            if "query" in params:
+                raise BadRequest(
+                    "an application/sparql-query POST carries its query in the body; "
+                    "do not also give a 'query' parameter in the URL"
+                )
             return request.get_data(as_text=True), params
         if mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             raise UnsupportedMediaType(
