@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -73,6 +75,74 @@ def _stop(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
     if group:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _session_pids(sid: int) -> list[int]:
+    """The processes of session ``sid`` (a server started with ``start_new_session`` and the
+    workers it forked)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()  # state ppid pgrp session ...
+        if len(fields) > 3 and int(fields[3]) == sid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def _status_kb(pid: int, key: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
+class MemoryWatch:
+    """Samples a server's memory every ``interval`` seconds while it runs: the peak of the
+    summed proportional set size (PSS: shared pages split between the processes sharing them,
+    so copy-on-write pages of forked workers count once) of every process in its session, and
+    its main process's peak RSS (``VmHWM``).  Linux only; zeros elsewhere."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], interval: float = 2.0) -> None:
+        self.proc, self.interval = proc, interval
+        self.peak_pss_kb = self.peak_rss_kb = self.most_processes = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def sample(self) -> None:
+        pids = _session_pids(self.proc.pid) if Path("/proc").is_dir() else []
+        self.most_processes = max(self.most_processes, len(pids))
+        self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(pid) for pid in pids))
+        self.peak_rss_kb = max(self.peak_rss_kb, _status_kb(self.proc.pid, "VmHWM"))
+
+    def _run(self) -> None:
+        while not self._done.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        if self.proc.poll() is None:
+            self.sample()
+        self._done.set()
+        self._thread.join()
+        return {
+            "peak_pss_mb": self.peak_pss_kb / 1024,
+            "peak_rss_mb": self.peak_rss_kb / 1024,
+            "processes": self.most_processes,
+        }
 
 
 def _subprocess_json(args: Sequence[str], timeout: float) -> tuple[dict[str, Any], float]:
@@ -265,10 +335,11 @@ def _served(
     ready_limit: float = 900,
     preload: tuple[str, Path] | None = None,
 ) -> dict[str, Any]:
-    log = (work / f"{name.split()[0]}.log").open("wb")
+    log = (work / f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}.log").open("wb")
     proc = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
     )
+    watch = MemoryWatch(proc)
     try:
         ready = _wait_ready(url, proc, ready_limit)
         if preload is not None:  # an in-memory server: POST the data (Graph Store Protocol)
@@ -290,8 +361,10 @@ def _served(
         if not slow:
             report["under_heavy"] = _load_stats(_under_heavy(url, queries, count, plan, work))
         report["ready_s"] = ready
+        report["memory"] = watch.stop()
         return report
     finally:
+        watch.stop()
         _stop(proc, group=True)
         log.close()
 
@@ -389,9 +462,12 @@ def oxigraph_engines(
     work: Path,
     loads: dict[str, float],
     timeout: float,
+    *,
+    on_disk: bool = True,
 ) -> list[dict[str, Any]]:
     """The peers measured beside ours: Oxigraph server in memory (``nt`` POSTed to it) and on
-    RocksDB (``oxigraph load`` then serve, its load time recorded in ``loads``)."""
+    RocksDB (``oxigraph load`` then serve, its load time recorded in ``loads``; not without
+    ``on_disk``)."""
     engines = []
     port = _free_port()
     engines.append(
@@ -406,6 +482,8 @@ def oxigraph_engines(
             preload=(f"http://127.0.0.1:{port}/store?default", nt),
         )
     )
+    if not on_disk:
+        return engines
     location = work / "oxigraph-db"
     shutil.rmtree(location, ignore_errors=True)
     port = _free_port()

@@ -64,7 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
             "with a remote store, the queries sent to it at once",
             note="one per CPU and one more, at least 2"),
     Setting("WORKER_MEMORY_MB", 2048, "number",
-            "address space a worker may add to what it had when forked (`RLIMIT_AS`)"),
+            "memory a worker may have of its own: what it allocates after the fork "
+            "(`RLIMIT_AS`) and the pages of the in-memory store it copies on write "
+            "(measured while it runs and after each query)"),
     Setting("ANSWER_CACHE_BYTES", 64 * MIB, "bytes",
             "`/sparql` answers kept per dataset (0: none)"),
     Setting("STORE", None, "text",
