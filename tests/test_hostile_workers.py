@@ -12,9 +12,10 @@ import pytest
 from flask import Flask
 
 from talkgraph.errors import ConfigError, QueryAborted, QueryRefused
-from talkgraph.store import pool as pool_module
+from talkgraph.store import worker as worker_module
 from talkgraph.store.oxigraph import Executor, Request
-from talkgraph.store.pool import ALLOW_NO_NETNS, WorkerPool, _Slot
+from talkgraph.store.pool import WorkerPool, _Slot
+from talkgraph.store.worker import ALLOW_NO_NETNS
 
 
 def test_a_parser_stack_overflow_is_named_and_keeps_rust_out_of_the_log(
@@ -38,7 +39,7 @@ def test_without_a_network_namespace_workers_refuse_to_start(
 ) -> None:
     # as on a machine where unshare(CLONE_NEWNET) is not permitted (the probe and the workers
     # are forked, so they see the replaced function)
-    monkeypatch.setattr(pool_module, "_no_network", lambda: False)
+    monkeypatch.setattr(worker_module, "_no_network", lambda: False)
     monkeypatch.delenv(ALLOW_NO_NETNS, raising=False)
     executor = Executor.from_files([])
     with pytest.raises(ConfigError, match="allow-no-network-namespace"):
@@ -46,7 +47,7 @@ def test_without_a_network_namespace_workers_refuse_to_start(
 
 
 def test_allowed_explicitly_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool_module, "_no_network", lambda: False)
+    monkeypatch.setattr(worker_module, "_no_network", lambda: False)
     monkeypatch.setenv(ALLOW_NO_NETNS, "1")
     pool = WorkerPool(Executor.from_files([]), size=1)
     try:

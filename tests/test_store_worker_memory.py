@@ -15,7 +15,8 @@ import pytest
 
 from talkgraph.errors import QueryAborted
 from talkgraph.store.oxigraph import Executor, Request
-from talkgraph.store.pool import WorkerPool, _own_memory
+from talkgraph.store.pool import WorkerPool
+from talkgraph.store.worker import own_memory
 
 SCAN = Request("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
 TRIPLES = 150_000  # about 50 MB of store: far more than the small limit below
@@ -40,9 +41,9 @@ def _count(pool: WorkerPool) -> int:
 
 
 def test_own_memory_is_measured() -> None:
-    own = _own_memory(os.getpid())
+    own = own_memory(os.getpid())
     assert own is not None and own > 1 << 20
-    assert _own_memory(2**22 + 12345) is None  # no such process
+    assert own_memory(2**22 + 12345) is None  # no such process
 
 
 def test_a_worker_that_copied_more_of_the_store_than_its_limit_is_replaced(

@@ -18,21 +18,16 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
-import faulthandler
 import hashlib
 import heapq
 import logging
 import math
 import os
-import resource
-import signal
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, Pipe
 
 from ..errors import (
     ConfigError,
@@ -51,18 +46,21 @@ from ..settings import integer
 from .guard import normal_form
 from .oxigraph import Executor, Request
 from .results import QueryResult
+from .worker import (
+    NO_NETNS,
+    Worker,
+    crash_reason,
+    network_isolation_allowed_off,
+    over_limit,
+    probe_network_isolation,
+)
 
 log = logging.getLogger(__name__)
-_CLONE_NEWUSER = 0x10000000
-_CLONE_NEWNET = 0x40000000
 _COSTS_KEPT = 4096  # query texts whose cost the pool remembers
 _HEAVY_KEPT = 64  # recent heavy runs whose wall time gives the estimate of an unknown one
 _WEIGHT = 0.5  # weight of a new run in a query's average cost
 _LEAST = 0.001  # the smallest expected run time (seconds)
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _WATCH = 0.25  # seconds between looks at a running worker's memory
-_RECHECK = 5.0  # seconds between exact measures of a running worker's own memory
 _ERRORS: dict[str, type[TalkgraphError]] = {
     cls.__name__: cls
     for cls in (
@@ -112,7 +110,7 @@ def pool_size(workers: int) -> int:
 HEAVY_NICE = 10
 
 
-def _set_nice(worker: _Worker, value: int) -> bool:
+def _set_nice(worker: Worker, value: int) -> bool:
     """Set ``worker``'s nice value; ``False`` if not permitted (lowering it back needs
     ``CAP_SYS_NICE`` or a high enough ``RLIMIT_NICE``) or the process is gone."""
     try:
@@ -120,284 +118,6 @@ def _set_nice(worker: _Worker, value: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def _address_space() -> int:
-    """This process's current virtual memory size in bytes."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _own_memory(pid: int) -> int | None:
-    """Bytes of memory process ``pid`` has to itself (its private pages: what it allocated and
-    the pages shared with its parent that it has written to, and so copied), ``None`` where
-    unknown.  Exact but not free: the kernel walks the process's page tables (about 30 ms for
-    a worker sharing a 6.7M-triple store)."""
-    total = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
-            for line in rollup:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                    total += int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return total
-
-
-def _isolate(keep: int) -> None:
-    """Close every inherited descriptor but stdio and ``keep`` (listening sockets, the pipes
-    of other workers), so a worker holds nothing of the server's and sees EOF when the
-    parent goes away."""
-    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    top = 65536 if top == resource.RLIM_INFINITY else min(top, 1 << 20)
-    os.closerange(3, keep)
-    os.closerange(keep + 1, top)
-
-
-def _no_network() -> bool:
-    """Move this (single-threaded, just forked) process into a new network namespace with no
-    interfaces, so nothing it runs can connect anywhere (defence in depth behind the SERVICE
-    guard: pyoxigraph would answer SERVICE with real HTTP requests).  Best effort: ``False``
-    where namespaces are not permitted."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        for flags in (_CLONE_NEWUSER | _CLONE_NEWNET, _CLONE_NEWNET):
-            if libc.unshare(flags) == 0:
-                return True
-    except (OSError, AttributeError):
-        pass
-    return False
-
-
-#: Set (to 1) to run query workers even where they cannot be cut off from the network; by
-#: default the pool refuses to start there (``serve --allow-no-network-namespace``).
-ALLOW_NO_NETNS = "TALKGRAPH_ALLOW_NO_NETNS"
-_NO_NETNS = (
-    "query workers cannot be cut off from the network here (no network namespace could be "
-    "made), so a query that got past the SERVICE check could reach other servers; allow it "
-    f"explicitly with --allow-no-network-namespace (or {ALLOW_NO_NETNS}=1)"
-)
-
-
-def network_isolation_allowed_off() -> bool:
-    """Whether running workers without network isolation was explicitly allowed."""
-    return os.environ.get(ALLOW_NO_NETNS, "").strip().lower() in ("1", "true", "yes")
-
-
-def _probe_network_isolation() -> bool:
-    """Whether a forked child can make an empty network namespace (as workers do)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            code = 0 if _no_network() else 1
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
-
-
-def _over_limit(memory_mb: int) -> str:
-    return (
-        "the query was stopped: it went over the memory limit of "
-        f"{memory_mb} MiB of its worker process"
-    )
-
-
-def _crash_reason(stderr: bytes, exitcode: int | None, memory_mb: int) -> str:
-    """What to tell the client about a worker that ended while running a query."""
-    text = stderr.decode("utf-8", "replace")
-    # a stack overflow in the engine is a SIGSEGV (Rust's own handler, which would print
-    # "overflowed its stack", is not installed in an extension module)
-    if "overflowed its stack" in text or exitcode == -signal.SIGSEGV:
-        return (
-            "the query was stopped: it is nested too deeply for the SPARQL engine "
-            "(its worker crashed on a stack overflow); simplify it"
-        )
-    if "memory allocation" in text or exitcode == -signal.SIGKILL or "MemoryError" in text:
-        return _over_limit(memory_mb)
-    if exitcode == -signal.SIGXCPU:
-        return "the query was stopped: it used more CPU time than its time limit"
-    return f"the query was stopped: its worker process ended unexpectedly (exit status {exitcode})"
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _worker_main(executor: Executor, conn: Connection, parent_end: Connection, mb: int) -> None:
-    """The worker loop: answer ``(request, timeout)`` until the pipe closes or ``None``."""
-    parent_end.close()
-    _isolate(conn.fileno())
-    isolated = _no_network() or network_isolation_allowed_off()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    faulthandler.disable()  # running out of memory aborts the worker: expected, not a crash
-    if mb > 0:
-        limit = _address_space() + mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)[1]
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        request, timeout = message
-        if not isolated:
-            conn.send((("error", "QueryRefused", _NO_NETNS), _cpu_seconds()))
-            continue
-        # a backstop should the parent be gone: the kernel stops a query using more CPU time
-        # than its limit (the parent's wall-clock deadline normally comes first)
-        soft_cpu = int(_cpu_seconds() + timeout) + 2
-        if hard_cpu != resource.RLIM_INFINITY:
-            soft_cpu = min(soft_cpu, hard_cpu)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft_cpu, hard_cpu))
-        try:
-            reply: tuple[object, ...] = ("ok", executor.execute(request))
-        except QuerySyntaxError as error:
-            assert error.place is not None
-            reply = ("syntax", error.message, error.place.line, error.place.column, error.excerpt)
-        except TalkgraphError as error:
-            reply = ("error", type(error).__name__, error.message)
-        except MemoryError:
-            reply = ("error", "QueryAborted", "the query ran out of the worker's memory limit")
-        except Exception as error:  # noqa: BLE001 - reported to the parent, which logs it
-            reply = ("error", "QueryError", f"the query failed: {error}")
-        try:  # with the CPU time used so far, to the microsecond (``/proc`` counts ticks)
-            conn.send((reply, _cpu_seconds()))
-        except (OSError, ValueError):
-            return
-
-
-class _Worker:
-    """One forked worker process (plain ``os.fork``: we reap it ourselves)."""
-
-    def __init__(self, executor: Executor, memory_mb: int) -> None:
-        self.conn, child_end = Pipe()
-        self.exitcode: int | None = None
-        #: The CPU seconds the process had used when it sent its last reply (it reports them),
-        #: so a query's cost needs no read of ``/proc`` when it answers in time.
-        self.cpu_mark: float | None = None
-        # the worker's stderr goes to a pipe, not the server's log: an engine crash writes a
-        # Rust message (and backtrace) there, which the parent reads to name the cause
-        err_read, err_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child never returns into the caller's stack
-            code = 1
-            try:
-                os.close(err_read)
-                os.dup2(err_write, 2)
-                os.close(err_write)
-                _worker_main(executor, child_end, self.conn, memory_mb)
-                code = 0
-            finally:
-                os._exit(code)
-        self.pid = pid
-        # its own memory at the last exact measure, and its page faults and address space
-        # size then (a child starts with no faults and its parent's address space)
-        self.own = 0
-        self._marks = (0, _address_space())
-        self._measured = time.monotonic()
-        child_end.close()
-        os.close(err_write)
-        os.set_blocking(err_read, False)
-        self._stderr = err_read
-        self._closing = threading.Lock()
-
-    def stderr(self) -> bytes:
-        """What the worker wrote to its stderr so far (its last 64 KiB)."""
-        chunks: list[bytes] = []
-        with self._closing, contextlib.suppress(OSError):
-            while chunk := os.read(self._stderr, 65536):
-                chunks.append(chunk)
-                if sum(map(len, chunks)) > 1 << 20:
-                    break
-        return b"".join(chunks)[-65536:]
-
-    def _stat(self) -> list[str] | None:
-        """The fields of ``/proc/PID/stat`` after the command name, ``None`` if unknown."""
-        try:
-            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
-                return stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time the process has used (user + system), ``None`` if unknown."""
-        fields = self._stat()
-        return None if fields is None else (int(fields[11]) + int(fields[12])) / _TICKS
-
-    def over_memory(self, limit: int, *, running: bool = False) -> bool:
-        """Whether the worker has more than ``limit`` bytes of memory of its own (see
-        :func:`_own_memory`).  Reading pyoxigraph's in-memory store writes into it (a quad's
-        node is locked and referenced while read), so every page of the shared store a worker
-        reads becomes its own copy: ``RLIMIT_AS`` cannot see that (the pages were in its
-        address space from the start), this does.
-
-        Cheap as a rule: the exact measure is taken only when an upper bound of the growth
-        since the last one — a page per minor page fault (a copy on write, or a new page)
-        plus the growth of the address space — says the limit may be passed, or (``running``:
-        the worker is running a query) every :data:`_RECHECK` seconds."""
-        fields = self._stat()
-        if fields is None:
-            return False
-        faults, size = int(fields[7]), int(fields[20])
-        bound = self.own + (faults - self._marks[0]) * _PAGE + max(0, size - self._marks[1])
-        now = time.monotonic()
-        if bound <= limit and not (running and now - self._measured >= _RECHECK):
-            return False
-        own = _own_memory(self.pid)
-        if own is None:
-            return False
-        self.own, self._marks, self._measured = own, (faults, size), now
-        return own > limit
-
-    def is_alive(self) -> bool:
-        if self.exitcode is not None:
-            return False
-        try:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            self.exitcode = -1
-            return False
-        if pid == 0:
-            return True
-        self.exitcode = os.waitstatus_to_exitcode(status)
-        return False
-
-    def join(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the process to end; ``True`` once it has."""
-        deadline = time.monotonic() + timeout
-        while self.is_alive():
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
-        return True
-
-    def kill(self) -> None:
-        if self.is_alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                _, status = os.waitpid(self.pid, 0)
-                self.exitcode = os.waitstatus_to_exitcode(status)
-        # Idempotent, and safe when two threads kill one worker (a retire racing the pool's
-        # close): a second os.close of a number the kernel has since given to another file
-        # (a waitress trigger, a socket) would close that file instead.
-        with self._closing:
-            self.conn.close()
-            fd, self._stderr = self._stderr, -1
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
 
 
 @dataclass
@@ -422,7 +142,7 @@ class _Slot:
         self.arrived = time.monotonic()
         self.deadline = math.inf
         self.started = 0.0
-        self.worker: _Worker | None = None
+        self.worker: Worker | None = None
 
 
 class WorkerPool:
@@ -474,8 +194,8 @@ class WorkerPool:
     ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
-        if not network_isolation_allowed_off() and not _probe_network_isolation():
-            raise ConfigError(_NO_NETNS)
+        if not network_isolation_allowed_off() and not probe_network_isolation():
+            raise ConfigError(NO_NETNS)
         self._executor = executor
         self._memory_mb = memory_mb
         self.size = size
@@ -491,19 +211,19 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
-        self._all: list[_Worker] = []
-        self._idle: list[_Worker] = []
+        self._all: list[Worker] = []
+        self._idle: list[Worker] = []
         for _ in range(size):
             self._idle.append(self._spawn())
         atexit.register(self.close)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._executor, self._memory_mb)
+    def _spawn(self) -> Worker:
+        worker = Worker(self._executor, self._memory_mb)
         with self._lock:
             self._all.append(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> _Worker | None:
+    def _retire(self, worker: Worker) -> Worker | None:
         """Kill ``worker`` and fork its replacement (``None`` once the pool is closed)."""
         worker.kill()
         with self._lock:
@@ -644,7 +364,7 @@ class WorkerPool:
         if handed:
             self._changed.notify_all()
 
-    def _acquire(self, slot: _Slot, deadline: float, timeout: float) -> _Worker:
+    def _acquire(self, slot: _Slot, deadline: float, timeout: float) -> Worker:
         """An idle worker for ``slot``, waiting (bounded, see the class documentation)."""
         lane = "long-running query" if slot.heavy else "query"
         with self._changed:
@@ -690,7 +410,7 @@ class WorkerPool:
             slot.estimate = estimate
             return True
 
-    def _release(self, slot: _Slot, worker: _Worker | None) -> None:
+    def _release(self, slot: _Slot, worker: Worker | None) -> None:
         """End ``slot``'s hold on its lane; ``worker`` (if any) becomes idle again."""
         stray = None
         with self._changed:
@@ -710,7 +430,7 @@ class WorkerPool:
             stray.kill()
 
     # running --------------------------------------------------------------------------------
-    def _over_memory(self, worker: _Worker, *, running: bool = False) -> bool:
+    def _over_memory(self, worker: Worker, *, running: bool = False) -> bool:
         """Whether ``worker`` has more memory of its own than its limit (none when 0)."""
         return self._memory_mb > 0 and worker.over_memory(self._memory_mb << 20, running=running)
 
@@ -763,7 +483,7 @@ class WorkerPool:
     def _exchange(
         self,
         slot: _Slot,
-        worker: _Worker,
+        worker: Worker,
         request: Request,
         started: float,
         deadline: float,
@@ -819,7 +539,7 @@ class WorkerPool:
             worker.join(1)
             stderr = worker.stderr()
             self._release(slot, self._retire(worker))
-            reason = _crash_reason(stderr, worker.exitcode, self._memory_mb)
+            reason = crash_reason(stderr, worker.exitcode, self._memory_mb)
             first = stderr.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
             log.warning(
                 "query worker %d ended (exit status %s): %s%s",
@@ -837,7 +557,7 @@ class WorkerPool:
                 worker.own >> 20,
             )
             self._release(slot, self._retire(worker))
-            raise QueryAborted(_over_limit(self._memory_mb))
+            raise QueryAborted(over_limit(self._memory_mb))
         if reply is None:
             log.warning(
                 "query stopped after %.1f s, killing worker %d",
