@@ -118,7 +118,9 @@ class Store:
         )  # fmt: skip
         _wait(f"{self.query}?query=ASK%7B%7D", self.process)
         if name == "virtuoso":
-            grants = 'grant SPARQL_UPDATE to "SPARQL"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET(\'nobody\', 7);'
+            grants = (
+                "grant SPARQL_UPDATE to \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);"
+            )
             subprocess.run([ISQL, str(sql), "dba", "dba", f"exec={grants}"], check=True,
                            capture_output=True, timeout=60)  # fmt: skip
 
@@ -295,7 +297,9 @@ def run_publish(store: Store, build: Path, graph: str, args: argparse.Namespace)
     return result
 
 
-def run_republish(store: Store, build: Path, graph: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_republish(
+    store: Store, build: Path, graph: str, args: argparse.Namespace
+) -> dict[str, Any]:
     """A publish start to end, then the same build published again over it (a new version:
     the switch from the old one with a reader counting every 0.2 s, then the old dropped)."""
     checkpoint = store.dir / "publish-checkpoint.json"
@@ -344,7 +348,9 @@ def run_serve(
     command = [PY, "-m", "bench.engines", "talkgraph", str(build), str(port), str(args.timeout),
                "nocache", f"store={store.query}"]  # fmt: skip
     name = f"talkgraph, remote {store.name}, no answer cache"
-    return _served(name, command, f"http://127.0.0.1:{port}/sparql", queries, plan, work, slow=False)
+    return _served(
+        name, command, f"http://127.0.0.1:{port}/sparql", queries, plan, work, slow=False
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

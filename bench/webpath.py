@@ -17,6 +17,10 @@ background load on this shared machine.  The servers:
   as ours (``make_server``: limits, slow-request cut, 8 threads);
 * ``hello (Flask)`` — one Flask route answering the same body, same server: what Flask's
   dispatch costs without any of our hooks.
+* ``granian-ours``, ``granian-hello``, ``uwsgi-ours``, ``uwsgi-hello`` — ours and the minimal
+  function under granian (Rust) or uWSGI (C, ``--http11-socket``, one process, the same number
+  of threads; its binary from ``$UWSGI``, else ``uwsgi`` on the PATH), for comparison only:
+  neither is a dependency (``pip install granian uwsgi``).
 
 Also the mix's ``/version`` (no query): ``--version-path`` adds a round of it against ours.
 Printed: req/s per round and the median per server, its ratio to Oxigraph's, the load average.
@@ -52,6 +56,17 @@ def granian_app() -> Any:
     return _app(os.environ["WEBPATH_KIND"], os.environ["WEBPATH_BUILD"])
 
 
+_APPS: list[Any] = []
+
+
+def uwsgi_app(environ: dict[str, Any], start_response: Any) -> Any:
+    """The WSGI application uWSGI serves (``uwsgi-ours``, ``uwsgi-hello``), made at the first
+    request (uWSGI imports the module before it may fork)."""
+    if not _APPS:
+        _APPS.append(granian_app())
+    return _APPS[0](environ, start_response)
+
+
 def serve(kind: str, build: str, port: int) -> None:
     kind, _, threads = kind.partition("@")  # ours@4: 4 server threads (default 8)
     if kind.startswith("granian-"):  # granian (a Rust HTTP server) for comparison only
@@ -68,6 +83,29 @@ def serve(kind: str, build: str, port: int) -> None:
             factory=True,
         ).serve()
         return
+    if kind.startswith("uwsgi-"):  # uWSGI (a C HTTP server) for comparison only
+        os.environ.update(WEBPATH_KIND=kind.removeprefix("uwsgi-"), WEBPATH_BUILD=build)
+        uwsgi = os.environ.get("UWSGI", "uwsgi")
+        os.execvp(
+            uwsgi,
+            [
+                uwsgi,
+                "--http11-socket",
+                f"127.0.0.1:{port}",
+                "--home",
+                sys.prefix,
+                "--chdir",
+                str(ROOT),
+                "--module",
+                "bench.webpath:uwsgi_app",
+                "--threads",
+                threads or "8",
+                "--processes",
+                "1",
+                "--disable-logging",
+                "--need-app",
+            ],
+        )
     from talkgraph.web.server import make_server
 
     server = make_server(_app(kind, build), "127.0.0.1", port, threads=int(threads or 8))
