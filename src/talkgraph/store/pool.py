@@ -26,7 +26,7 @@ import os
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import (
@@ -94,6 +94,27 @@ def busy(why: str, wait: float, timeout: float) -> QueryBusy:
     expected wait (whole seconds, at least 1, at most its time limit)."""
     retry = max(1, min(math.ceil(wait), math.ceil(timeout)))
     return QueryBusy(f"the server is busy: {why}; try again in {retry} s", retry_after=retry)
+
+
+def admit_turn(
+    waiting: int,
+    depth: int,
+    wait: float,
+    estimate: float,
+    left: float,
+    timeout: float,
+    *,
+    full: str,
+    late: Callable[[], str],
+) -> None:
+    """The admission rule of the worker pool and of the remote store's gate: refuse (with
+    :func:`busy`, why ``full``) when ``depth`` requests already wait in the lane, or (why
+    ``late()``) when the request would have to wait ``wait`` seconds and could not then run its
+    expected ``estimate`` seconds within the ``left`` seconds of its limit."""
+    if waiting >= depth:
+        raise busy(full, wait, timeout)
+    if wait > 0 and wait + estimate > left:
+        raise busy(late(), wait, timeout)
 
 
 def pool_size(workers: int) -> int:
@@ -373,17 +394,25 @@ class WorkerPool:
             now = time.monotonic()
             queue = self._queues[slot.heavy]
             wait = self._expected_wait(slot, now)
-            if len(queue) >= self.queue_depth:
-                why = f"every {lane} worker is taken and the queue is full"
-                raise busy(why, wait, timeout)
-            if wait > 0 and wait + slot.estimate > deadline - now:  # what is left of its limit
+
+            def late() -> str:
                 running = sum(1 for s in self._running if s.heavy == slot.heavy)
-                why = (
+                return (
                     f"with {running} running and {len(queue)} waiting in its lane this "
                     f"{lane} would start in about {wait:.1f} s and is expected to take "
                     f"{slot.estimate:.1f} s, past its time limit of {timeout:g} s"
                 )
-                raise busy(why, wait, timeout)
+
+            admit_turn(
+                len(queue),
+                self.queue_depth,
+                wait,
+                slot.estimate,
+                deadline - now,  # what is left of its limit
+                timeout,
+                full=f"every {lane} worker is taken and the queue is full",
+                late=late,
+            )
             slot.arrived, slot.deadline = now, deadline
             queue.append(slot)
             self._dispatch()

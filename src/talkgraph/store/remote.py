@@ -37,7 +37,7 @@ from ..formats import FORMATS, RESULT_TYPES, TEXT_TYPE
 from ..vocab import PREFIXES
 from .base import Backend, Call, Limits
 from .guard import analyse, normal_form
-from .pool import busy, expected_wait
+from .pool import admit_turn, busy, expected_wait
 from .results import (
     CANONICAL,
     QueryResult,
@@ -283,16 +283,20 @@ class Gate:
             now = time.monotonic()
             queue = self._waiting[turn.heavy]
             wait = self._expected_wait(turn, now)
-            if len(queue) >= self.queue_depth:
-                why = f"the SPARQL store's turns for {lane} are taken and the queue is full"
-                raise busy(why, wait, timeout)
-            if wait > 0 and wait + estimate > timeout:
-                why = (
+            admit_turn(
+                len(queue),
+                self.queue_depth,
+                wait,
+                estimate,
+                timeout,
+                timeout,
+                full=f"the SPARQL store's turns for {lane} are taken and the queue is full",
+                late=lambda: (
                     f"{lane} at the SPARQL store would get a turn in about {wait:.1f} s and "
                     f"this one is expected to take {estimate:.1f} s, past its time limit of "
                     f"{timeout:g} s"
-                )
-                raise busy(why, wait, timeout)
+                ),
+            )
             deadline = now + timeout
             queue.append(turn)
             try:

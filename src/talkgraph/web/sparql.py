@@ -174,28 +174,30 @@ def _one(params: MultiDict[str, str], name: str) -> str | None:
 def _read() -> tuple[str | None, MultiDict[str, str]]:
     """The query text (``None`` if absent) and all parameters of the request."""
     params: MultiDict[str, str] = MultiDict(request.args)
+    body_query = None  # an application/sparql-query POST's body
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == "application/sparql-update":
             raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
         if mimetype == "application/sparql-query":
-            if "update" in params:
-                raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
-            if "query" in params:
-                raise BadRequest(
-                    "an application/sparql-query POST carries its query in the body; "
-                    "do not also give a 'query' parameter in the URL"
-                )
-            return request.get_data(as_text=True), params
-        if mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            body_query = request.get_data(as_text=True)
+        elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            params.update(request.form)
+        else:
             raise UnsupportedMediaType(
                 "POST a query as application/x-www-form-urlencoded (query=...) "
                 "or as application/sparql-query"
             )
-        params.update(request.form)
     if "update" in params:
         raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
-    return _one(params, "query"), params
+    if body_query is None:
+        return _one(params, "query"), params
+    if "query" in params:
+        raise BadRequest(
+            "an application/sparql-query POST carries its query in the body; "
+            "do not also give a 'query' parameter in the URL"
+        )
+    return body_query, params
 
 
 def negotiate(kind: str, formats: list[str], accept: str | None) -> str:
