@@ -58,6 +58,7 @@ from .sparql import CACHE_CONTROL, FAILED, answer_key, answers_of, run_query
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+READY = "talkgraph.ready"  # environ key: an answer found by FastPath.ready
 _PARAMS = frozenset(("query", "format", "default-graph-uri", "named-graph-uri"))
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_BODY = "application/sparql-query"
@@ -177,12 +178,16 @@ class FastPath:
         method = environ.get("REQUEST_METHOD")
         if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST"):
             return self.inner(environ, start_response)
-        started = time.monotonic()
-        st = pin(self.app)
-        try:
-            found = self._answer(environ, st, started, method == "POST")
-        finally:
-            tracker(self.app).release(st)
+        prepared = environ.pop(READY, None)
+        if prepared is not None:  # found by :meth:`ready` (the server's loop)
+            found, started = prepared
+        else:
+            started = time.monotonic()
+            st = pin(self.app)
+            try:
+                found = self._answer(environ, st, started, method == "POST")
+            finally:
+                tracker(self.app).release(st)
         if found is None:
             return self.inner(environ, start_response)
         status, headers, body = found
@@ -194,8 +199,33 @@ class FastPath:
         log_access(method, target, int(status[:3]), started, rid)
         return [body]
 
+    def ready(self, environ: dict[str, Any]) -> int | None:
+        """The size of this request's answer if it needs no query run (a plain query whose
+        answer is in the answer cache, or a ``304``), else ``None``.  A ready answer is kept in
+        ``environ`` and sent when the request is served (the server's loop serves such a request
+        itself, without a thread: :mod:`.server`); else nothing is kept (a body read is put
+        back)."""
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST"):
+            return None
+        started = time.monotonic()
+        st = pin(self.app)
+        try:
+            found = self._answer(environ, st, started, method == "POST", run=False)
+        finally:
+            tracker(self.app).release(st)
+        if found is None:
+            return None
+        environ[READY] = (found, started)
+        return len(found[2])
+
     def _answer(
-        self, environ: dict[str, Any], st: AppState, started: float, post: bool
+        self,
+        environ: dict[str, Any],
+        st: AppState,
+        started: float,
+        post: bool,
+        run: bool = True,
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         try:
             plain = _plain(environ, st)
@@ -222,6 +252,8 @@ class FastPath:
         answers = answers_of(st, self.app.config)
         cached = answers.get(key) if answers is not None else None
         if cached is None:
+            if not run:
+                return None
             try:
                 cached = run_query(
                     st,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ from flask import Flask
 from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer
+from waitress.task import WSGITask
 from waitress.trigger import trigger as Trigger
 
 from ..settings import DEFAULTS
@@ -43,18 +45,71 @@ _KEYS = (
 )
 
 
-class TimedChannel(HTTPChannel):  # type: ignore[misc]
-    """A waitress channel that remembers when the request it is reading began."""
+class PreparedTask(WSGITask):  # type: ignore[misc]
+    """A WSGI task whose environ may have been made already (by :func:`_add_task`)."""
 
+    def __init__(self, channel: HTTPChannel, request: Any) -> None:
+        super().__init__(channel, request)
+        self.environ = getattr(request, "prepared_environ", None)
+
+
+class TimedChannel(HTTPChannel):  # type: ignore[misc]
+    """A waitress channel that remembers when the request it is reading began, and serves in
+    the loop a request whose answer is ready (see :func:`_add_task`)."""
+
+    task_class = PreparedTask
     request_began: float | None = None
     _timed: object = None
+    inline = False  # the first request in ``requests`` is to be served in the loop
 
     def received(self, data: bytes) -> bool:
+        self.server.loop_thread = threading.get_ident()  # received() runs in the loop only
         result = bool(super().received(data))
         if self.request is not self._timed:  # a new request began (or none is partial)
             self._timed = self.request
             self.request_began = time.monotonic() if self.request is not None else None
+        if self.inline:
+            self._serve_inline()
         return result
+
+    def _serve_inline(self) -> None:
+        try:
+            while self.inline and self.requests:
+                self.inline = False
+                self.service()  # the next pipelined request may be marked inline again
+        finally:
+            self.inline = False
+        if self.total_outbufs_len and not self.requests:
+            self.handle_write()  # send now rather than on the loop's next pass
+
+
+def _add_task(server: Any, ready: Callable[[dict[str, Any]], int | None]) -> Callable[[Any], None]:
+    """``server.add_task`` serving in the loop a request whose answer needs no work (a cached
+    answer): handing it to a thread (a lock, a wake-up, the trigger back to the loop) costs
+    more than the answer.  Only from the loop itself, and only while the connection's output
+    stays in memory and far below waitress's high watermark (the loop must never wait on its
+    own output, nor write a temporary file)."""
+    dispatch = server.task_dispatcher.add_task
+    room = min(server.adj.outbuf_overflow, server.adj.outbuf_high_watermark // 2)
+
+    def add_task(channel: Any) -> None:
+        request = channel.requests[0]
+        if threading.get_ident() == getattr(server, "loop_thread", None) and not (
+            request.error or request.expect_continue
+        ):
+            environ = WSGITask(channel, request).get_environment()
+            request.prepared_environ = environ  # made once (PreparedTask)
+            try:
+                size = ready(environ)
+            except Exception:  # noqa: BLE001 - a thread serves it, as any other request
+                log.exception("finding a ready answer failed")
+                size = None
+            if size is not None and channel.total_outbufs_len + size < room:
+                channel.inline = True
+                return
+        dispatch(channel)
+
+    return add_task
 
 
 def _cut_slow_requests(
@@ -69,6 +124,18 @@ def _cut_slow_requests(
                 channel.will_close = True  # closed by the loop on its next pass
 
     return maintenance
+
+
+def _pull_trigger(server: Any) -> Callable[[], None]:
+    """``server.pull_trigger`` (wake the loop), skipped in the loop itself, which serves ready
+    answers (:func:`_add_task`): it sees the output on its next pass anyway."""
+    pull = server.pull_trigger
+
+    def pull_trigger() -> None:
+        if threading.get_ident() != getattr(server, "loop_thread", None):
+            pull()
+
+    return pull_trigger
 
 
 def _connection_limit(wanted: int) -> int:
@@ -109,6 +176,10 @@ def make_server(
         one.maintenance = _cut_slow_requests(
             one, one.maintenance, setting["SERVER_REQUEST_TIMEOUT"]
         )
+        ready = getattr(getattr(app, "wsgi_app", None), "ready", None)
+        if ready is not None:
+            one.add_task = _add_task(one, ready)
+            one.pull_trigger = _pull_trigger(one)
     return server
 
 
