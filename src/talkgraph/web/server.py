@@ -46,11 +46,29 @@ _KEYS = (
 
 
 class PreparedTask(WSGITask):  # type: ignore[misc]
-    """A WSGI task whose environ may have been made already (by :func:`_add_task`)."""
+    """A WSGI task whose environ may have been made already (by :func:`_add_task`), and that
+    keeps an HTTP/1.1 connection open after an answer that has no body by definition (1xx,
+    ``204``, ``304``: RFC 9112, 6.3).  Waitress closes it for want of a ``Content-Length``,
+    which such an answer must not have: every ``304`` to a revalidating client (the endpoint's
+    ``ETag``) would cost it a new connection."""
+
+    _bodiless = False
 
     def __init__(self, channel: HTTPChannel, request: Any) -> None:
         super().__init__(channel, request)
         self.environ = getattr(request, "prepared_environ", None)
+
+    def build_response_header(self) -> bytes:
+        self._bodiless = not self.has_body and self.version == "1.1"
+        try:
+            return bytes(super().build_response_header())
+        finally:
+            self._bodiless = False
+
+    def set_close_on_finish(self) -> None:
+        if self._bodiless and self.request.headers.get("CONNECTION", "").lower() != "close":
+            return  # the one reason left: no Content-Length, which it needs not
+        super().set_close_on_finish()
 
 
 class TimedChannel(HTTPChannel):  # type: ignore[misc]
@@ -89,8 +107,7 @@ def _add_task(server: Any, ready: Callable[[dict[str, Any]], int | None]) -> Cal
     more than the answer.  Only from the loop itself, and only while the connection's output
     stays in memory and far below waitress's high watermark (the loop must never wait on its
     own output, nor write a temporary file)."""
-    dispatch = server.task_dispatcher.add_task
-    room = min(server.adj.outbuf_overflow, server.adj.outbuf_high_watermark // 2)
+    dispatch, adj = server.task_dispatcher.add_task, server.adj
 
     def add_task(channel: Any) -> None:
         request = channel.requests[0]
@@ -104,6 +121,7 @@ def _add_task(server: Any, ready: Callable[[dict[str, Any]], int | None]) -> Cal
             except Exception:  # noqa: BLE001 - a thread serves it, as any other request
                 log.exception("finding a ready answer failed")
                 size = None
+            room = min(adj.outbuf_overflow, adj.outbuf_high_watermark // 2)
             if size is not None and channel.total_outbufs_len + size < room:
                 channel.inline = True
                 return

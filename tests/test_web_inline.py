@@ -1,0 +1,186 @@
+"""A cached answer is served by the server's loop itself, without waiting for a thread
+(:func:`talkgraph.web.server._add_task`, :meth:`talkgraph.web.fastpath.FastPath.ready`): so it
+comes back while every server thread is busy; pipelined requests keep their order; an answer
+too big for the connection's output buffer goes to a thread, as any other request."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import logging
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.test import EnvironBuilder
+
+from support.web import fetch, running_app, sparql_url
+from talkgraph.web.fastpath import READY
+from talkgraph.web.server import make_server, stop
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+PRODUCT = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r"
+RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ {PRODUCT} }}"  # stopped at the time limit
+CHEAP = "SELECT ?s WHERE { ?s a <https://schema.org/Event> } LIMIT 5"
+OTHER = "SELECT ?s WHERE { ?s a <https://schema.org/Person> } LIMIT 3"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Flask]:
+    config = {"TESTING": False, "QUERY_TIMEOUT": 1.5, "WORKERS": 2}
+    with running_app(MINI, **config) as application:
+        yield application
+
+
+@contextmanager
+def one_thread_server(app: Flask) -> Iterator[tuple[Any, str]]:
+    """``app`` served by waitress with a single task thread; yields (server, base URL)."""
+    server = make_server(app, "127.0.0.1", 0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield server, f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop(server)
+        thread.join(10)
+
+
+def _order_while_busy(server: Any, base: str, caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Which answer is made first (the server's access log order): the cached query's, or
+    that of a runaway query holding the only thread (sent first)?"""
+    cached = fetch(sparql_url(base, CHEAP), headers=JSON)  # into the answer cache
+    assert cached.status == 200
+    caplog.set_level(logging.INFO, logger="talkgraph.web.access")
+    caplog.clear()
+    thread = threading.Thread(target=fetch, args=(sparql_url(base, RUNAWAY),))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while server.task_dispatcher.active_count == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the runaway holds the thread
+    assert server.task_dispatcher.active_count == 1
+    again = fetch(sparql_url(base, CHEAP), headers=JSON)
+    assert again.status == 200 and again.body == cached.body
+    thread.join(30)
+    lines = [r.getMessage() for r in caplog.records if r.name == "talkgraph.web.access"]
+    return ["runaway" if "COUNT" in line else "cached" for line in lines]
+
+
+def test_a_cached_answer_does_not_wait_for_a_busy_thread(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    with one_thread_server(app) as (server, base):
+        assert _order_while_busy(server, base, caplog) == ["cached", "runaway"]
+
+
+def test_an_answer_too_big_for_the_output_buffer_waits_for_a_thread(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    with one_thread_server(app) as (server, base):
+        server.adj.outbuf_overflow = 64  # every answer is bigger: none is served in the loop
+        assert _order_while_busy(server, base, caplog) == ["runaway", "cached"]
+
+
+def _get(target: str, **headers: str) -> bytes:
+    lines = [f"GET {target} HTTP/1.1", "Host: x", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _post(form: dict[str, str]) -> bytes:
+    body = urllib.parse.urlencode(form).encode()
+    head = (
+        "POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: application/sparql-results+json\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def _replies(port: int, data: bytes, count: int) -> list[tuple[int, Message, bytes]]:
+    """Send ``data`` (several requests) at once on one connection; read ``count`` replies."""
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=30) as sock,
+        sock.makefile("rb") as stream,
+    ):
+        sock.sendall(data)
+
+        class _Stream:  # the one buffered stream, which a finished reply must not close
+            def __getattr__(self, name: str) -> Any:
+                return getattr(stream, name)
+
+            def close(self) -> None:
+                pass
+
+        class _Sock:  # http.client reads each reply from that stream
+            def makefile(self, *args: Any, **kwargs: Any) -> Any:
+                return _Stream()
+
+        replies = []
+        for _ in range(count):
+            reply = http.client.HTTPResponse(_Sock())  # type: ignore[arg-type]
+            reply.begin()
+            replies.append((reply.status, reply.msg, reply.read()))
+        return replies
+
+
+def test_pipelined_requests_keep_their_order(app: Flask) -> None:
+    with one_thread_server(app) as (server, base):
+        cheap = fetch(sparql_url(base, CHEAP), headers=JSON)  # cached from here on
+        other = fetch(sparql_url(base, OTHER), headers=JSON).body  # what a thread answers
+        etag = cheap.headers["Etag"]  # (as waitress spells it)
+        cheap_url = sparql_url("", CHEAP)
+        other_url = sparql_url("", OTHER + " ")  # not cached: run by a worker
+        data = b"".join(
+            [
+                _get(cheap_url, Accept=JSON["Accept"]),
+                _get(other_url, Accept=JSON["Accept"]),
+                _get(cheap_url, Accept=JSON["Accept"], **{"If-None-Match": etag}),
+                _get("/version"),
+                _post({"query": CHEAP}),
+                _get(cheap_url, Accept=JSON["Accept"]),
+            ]
+        )
+        replies = _replies(server.effective_port, data, 6)
+    assert [status for status, _, _ in replies] == [200, 200, 304, 200, 200, 200]
+    assert replies[0][2] == cheap.body == replies[4][2] == replies[5][2]
+    assert replies[1][2] == other
+    assert replies[0][1]["ETag"] == etag and "ETag" not in replies[4][1]
+    assert b"version" in replies[3][2].lower()
+
+
+def _environ(app: Flask, query: str, method: str = "GET") -> dict[str, Any]:
+    if method == "POST":
+        builder = EnvironBuilder(path="/sparql", method="POST", data={"query": query}, headers=JSON)
+    else:
+        builder = EnvironBuilder(path="/sparql", query_string={"query": query}, headers=JSON)
+    return builder.get_environ()
+
+
+def test_ready_finds_only_an_answer_that_needs_no_query_run(app: Flask) -> None:
+    ready = app.wsgi_app.ready  # type: ignore[attr-defined]
+    query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"
+    assert ready(_environ(app, query)) is None  # not cached: nothing is run here
+    posted = _environ(app, query, "POST")
+    body = posted["wsgi.input"].read()
+    posted["wsgi.input"] = io.BytesIO(body)
+    assert ready(posted) is None and READY not in posted
+    assert posted["wsgi.input"].read() == body  # what was read is put back
+    answer = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
+    environ = _environ(app, query)
+    assert ready(environ) == len(answer.data)
+    assert environ[READY][0][2] == answer.data
+    assert ready(_environ(app, query, "POST")) == len(answer.data)  # one cache entry
+    other = EnvironBuilder(path="/version").get_environ()
+    assert ready(other) is None
+    etag = answer.headers["ETag"]
+    revalidate = _environ(app, query)
+    revalidate["HTTP_IF_NONE_MATCH"] = etag
+    assert ready(revalidate) == 0 and revalidate[READY][0][0].startswith("304")
