@@ -184,3 +184,25 @@ def test_ready_finds_only_an_answer_that_needs_no_query_run(app: Flask) -> None:
     revalidate = _environ(app, query)
     revalidate["HTTP_IF_NONE_MATCH"] = etag
     assert ready(revalidate) == 0 and revalidate[READY][0][0].startswith("304")
+
+
+def test_ready_does_not_check_a_query(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop only looks up answers: a query is checked (parsed) in a thread, never here
+    (only an admitted query's answer is ever cached)."""
+    from talkgraph.store import guard
+
+    checked: list[str] = []
+    real = guard.check_query
+
+    def spy(sparql: str) -> Any:
+        checked.append(sparql)
+        return real(sparql)
+
+    monkeypatch.setattr(guard, "check_query", spy)
+    ready = app.wsgi_app.ready  # type: ignore[attr-defined]
+    hostile = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } } # never seen"
+    environ = _environ(app, hostile)
+    environ["HTTP_IF_NONE_MATCH"] = "*"
+    assert ready(environ) is None and checked == []
+    refused = app.test_client().get("/sparql", query_string={"query": hostile}, headers=JSON)
+    assert refused.status_code == 403 and set(checked) == {hostile}  # the spy sees checks

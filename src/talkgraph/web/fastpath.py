@@ -128,8 +128,10 @@ def _collect(params: dict[str, list[str]], text: str) -> bool:
     return True
 
 
-def _plain(environ: dict[str, Any], st: AppState) -> _Plain | None:
-    """The request as a plain query, or ``None`` for one the full path must see."""
+def _plain(environ: dict[str, Any], st: AppState, check: bool = True) -> _Plain | None:
+    """The request as a plain query, or ``None`` for one the full path must see.  Without
+    ``check``, the query is not admitted (no form): only a cached answer may be looked up for
+    it, which exists only for a query admitted before (the check is a function of the text)."""
     limit = 3 * st.limits.max_query_bytes + 4096  # the endpoint's, for URL and body alike
     raw = environ.get("QUERY_STRING", "")
     if len(raw) > limit:  # over: Flask refuses
@@ -153,7 +155,7 @@ def _plain(environ: dict[str, Any], st: AppState) -> _Plain | None:
     queries, formats = params.get("query", []), params.get("format", [])
     if len(queries) != 1 or len(formats) > 1:
         return None
-    form = admit(queries[0], st.limits)  # raises for what the full path refuses
+    form = admit(queries[0], st.limits) if check else None  # raises for what it refuses
     return _Plain(
         queries[0],
         form,
@@ -228,7 +230,7 @@ class FastPath:
         run: bool = True,
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         try:
-            plain = _plain(environ, st)
+            plain = _plain(environ, st, check=run)
         except Exception:  # noqa: BLE001 - whatever it is, the full path answers it
             return None
         if plain is None:
@@ -242,6 +244,10 @@ class FastPath:
             plain.formats,
             plain.accept or "",
         )
+        answers = answers_of(st, self.app.config)
+        cached = answers.get(key) if answers is not None else None
+        if cached is None and not run:  # (then it was not admitted here: it may not be 304)
+            return None
         if post:  # the endpoint marks only GET answers for HTTP caching (no ETag, no 304)
             headers = [*_SHARED, ("X-Dataset-Version", version)]
         else:
@@ -249,11 +255,7 @@ class FastPath:
             if_none_match = environ.get("HTTP_IF_NONE_MATCH")
             if if_none_match and parse_etags(if_none_match).contains_weak(key):
                 return "304 NOT MODIFIED", headers, b""
-        answers = answers_of(st, self.app.config)
-        cached = answers.get(key) if answers is not None else None
         if cached is None:
-            if not run:
-                return None
             try:
                 cached = run_query(
                     st,
