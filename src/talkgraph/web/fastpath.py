@@ -24,6 +24,11 @@ log line.  The state is pinned for the request as :mod:`.reload` does.  A plain 
   (:class:`io.BytesIO`, same ``CONTENT_LENGTH``), so Flask reads the same body when the
   request is handed on.
 
+:meth:`FastPath.ready` looks a request's answer up without running anything (the answer
+cache, or a ``304`` for an answer it holds; no query check: only an admitted query's answer is
+ever cached): the server's loop serves such a request itself (:mod:`.server`), with the same
+status, headers and log line.
+
 Everything else goes to Flask unchanged: other methods (``HEAD``, ``OPTIONS``) and paths, a
 request with a parameter other than ``query``, ``format``, ``default-graph-uri`` and
 ``named-graph-uri`` (``update`` is refused there), a repeated ``query`` or ``format`` (URL and
