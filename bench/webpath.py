@@ -40,6 +40,7 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from bench.queries import full_text, light, mix, pick_parameters
 from bench.runner import OXIGRAPH, PY, ROOT, _free_port, _stop, _wait_ready
@@ -195,6 +196,57 @@ def _client(spec: dict[str, Any], work: Path, server: int) -> dict[str, Any]:
     return result
 
 
+_WRK_SCRIPT = """
+local requests = {%s}
+local i = 0
+request = function()
+  i = i %% #requests + 1
+  return wrk.format("GET", requests[i][1], {["Accept"] = requests[i][2]})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(99)))
+end
+"""
+
+
+def _wrk(
+    url: str, requests: list[dict[str, str]], seconds: float, connections: int, work: Path,
+    server: int,
+) -> dict[str, Any]:  # fmt: skip
+    """The same requests, in the same order, sent by wrk (C, one thread, ``connections``
+    keep-alive connections) for ``seconds``: a client much cheaper per request than Python's
+    ``http.client`` (which decodes a chunked answer, as Oxigraph sends, slowly)."""
+    path = urlsplit(url).path
+    items = dict.fromkeys((r["query"], r["accept"]) for r in requests)  # the cycle, in order
+    targets = [(json.dumps(path + "?" + urlencode({"query": q})), json.dumps(a)) for q, a in items]
+    entries = ", ".join(f"{{{target}, {accept}}}" for target, accept in targets)
+    script = work / "webpath-wrk.lua"
+    script.write_text(_WRK_SCRIPT % entries, encoding="utf-8")
+    before = _cpu_seconds(server)
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{round(seconds)}s", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))
+    count, micros, p99 = (int(x) for x in done.split()[1:])
+    bad = sum(
+        int(line.split(":")[1])
+        for line in out.stdout.splitlines()
+        if line.strip().startswith(("Non-2xx", "Socket errors"))
+        and line.split(":")[1].strip().isdigit()
+    )
+    return {
+        "rate": count / (micros / 1e6),
+        "errors": bad,
+        "p99": p99 / 1000,
+        "server_cpu": (_cpu_seconds(server) - before) / count * 1e6,
+        "client_cpu": (after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime) / count * 1e6,
+    }
+
+
 def _requests(build: Path, count: int) -> list[dict[str, str]]:
     queries = light(mix(pick_parameters(str(build / "dataset.nt"))))
     one = [
@@ -232,6 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated: oxigraph, ours, ours-nocache, hello-waitress, hello-flask, "
         "or python:MODULE:KIND for another serve() (e.g. a candidate server)",
     )
+    parser.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="python",
+        help="python: bench.client, as bench/run (default); wrk: Debian's wrk (C), the same "
+        "requests for --seconds per round",
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="a wrk round's length")
     parser.add_argument(
         "--main-src", default="/work/main/src", help="the src/ the server 'main' runs"
     )
@@ -290,12 +350,18 @@ def main(argv: list[str] | None = None) -> int:
                     "concurrency": args.concurrency,
                     "timeout": 60,
                 }
-                result = _client(spec, work, proc.pid)
-                rate, errors, p99 = _rate(result)
+                if args.client == "wrk":
+                    got = _wrk(url, requests, args.seconds, args.concurrency, work, proc.pid)
+                    rate, errors, p99 = got["rate"], got["errors"], got["p99"]
+                    cpus[name].append(got["server_cpu"])
+                    client_cpus[name].append(got["client_cpu"])
+                else:
+                    result = _client(spec, work, proc.pid)
+                    rate, errors, p99 = _rate(result)
+                    cpus[name].append(result["server_cpu"] / len(requests) * 1e6)
+                    client_cpus[name].append(result["client_cpu"] / len(requests) * 1e6)
                 rates[name].append(rate)
                 p99s[name].append(p99)
-                cpus[name].append(result["server_cpu"] / len(requests) * 1e6)
-                client_cpus[name].append(result["client_cpu"] / len(requests) * 1e6)
                 loads.append(os.getloadavg()[0])
                 print(
                     f"round {round_no + 1} {name:30s} {rate:8.1f} req/s  p99 {p99:6.1f} ms"
@@ -305,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         peer = statistics.median(rates["oxigraph"]) if "oxigraph" in rates else None
         print(
-            f"\nlight mix, {args.requests} requests x {args.rounds} rounds, "
+            f"\nlight mix, {args.client} client, {args.requests} requests x {args.rounds} rounds, "
             f"{args.concurrency} connections; load average (1 min) during the run "
             f"{min(loads):.1f}-{max(loads):.1f}"
         )
