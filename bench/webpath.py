@@ -22,6 +22,10 @@ background load on this shared machine.  The servers:
   of threads; its binary from ``$UWSGI``, else ``uwsgi`` on the PATH), for comparison only:
   neither is a dependency (``pip install granian uwsgi``).
 
+``--client wrk`` sends the same requests with Debian's ``wrk`` (C, one thread, the same number
+of keep-alive connections, ``--seconds`` per round) instead: the Python client spends 120–180 µs
+of CPU per request (more on Oxigraph's chunked answers), so on two cores it, not the server,
+limits the fastest servers' figures; wrk spends 11–20.
 Also the mix's ``/version`` (no query): ``--version-path`` adds a round of it against ours.
 Printed: req/s per round and the median per server, its ratio to Oxigraph's, the load average.
 ``python -m bench.webpath serve KIND BUILD PORT`` runs one of the Python servers (internal).

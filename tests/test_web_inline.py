@@ -206,3 +206,69 @@ def test_ready_does_not_check_a_query(app: Flask, monkeypatch: pytest.MonkeyPatc
     assert ready(environ) is None and checked == []
     refused = app.test_client().get("/sparql", query_string={"query": hostile}, headers=JSON)
     assert refused.status_code == 403 and set(checked) == {hostile}  # the spy sees checks
+
+
+def _raw(port: int, data: bytes) -> tuple[bytes, bool]:
+    """One request's raw answer, and whether the server then closed the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(data)
+        with sock.makefile("rb") as stream:
+            reply = http.client.HTTPResponse(_OneStream(stream))  # type: ignore[arg-type]
+            reply.begin()
+            body = reply.read()
+            head = f"{reply.status}\n" + "".join(
+                f"{k}: {v}\n" for k, v in reply.msg.items() if k not in ("Date", "X-Request-Id")
+            )
+            sock.settimeout(0.5)
+            try:
+                closed = sock.recv(1) == b""
+            except TimeoutError:
+                closed = False
+    return head.encode() + body, closed
+
+
+class _OneStream:
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def makefile(self, *args: Any, **kwargs: Any) -> Any:
+        return self.stream
+
+
+@pytest.mark.parametrize("revalidate", [False, True])
+def test_the_loop_sends_what_a_thread_sends(app: Flask, revalidate: bool) -> None:
+    """Header for header (but ``Date`` and the request id) and byte for byte, an answer sent
+    by the loop is the one waitress's task sends; the connection stays open after both."""
+    query = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {4 if revalidate else 3}"
+    with one_thread_server(app) as (server, base):
+        port = server.effective_port
+        target = sparql_url("", query)
+        first, closed = _raw(port, _get(target, Accept=JSON["Accept"]))  # run in a thread
+        assert first.startswith(b"200\n") and not closed
+        headers = {"Accept": JSON["Accept"]}
+        if revalidate:
+            etag = fetch(sparql_url(base, query), headers=JSON).headers["Etag"]
+            headers["If-None-Match"] = etag
+            app.config["ANSWER_CACHE_BYTES"] = 0  # so a thread answers the 304 ...
+            by_thread, closed = _raw(port, _get(target, **headers))
+            app.config["ANSWER_CACHE_BYTES"] = 64 * 1024 * 1024
+            assert by_thread.startswith(b"304\n") and not closed
+            first = by_thread
+        again, closed = _raw(port, _get(target, **headers))  # from the cache, by the loop
+    assert again == first and not closed
+
+
+def test_a_cached_answer_to_a_closing_request_closes(app: Flask) -> None:
+    """``Connection: close`` and HTTP/1.0 without keep-alive: the answer, then the end."""
+    with one_thread_server(app) as (server, base):
+        port = server.effective_port
+        body = fetch(sparql_url(base, CHEAP), headers=JSON).body  # cached
+        target = sparql_url("", CHEAP)
+        kept, closed = _raw(port, _get(target, Accept=JSON["Accept"]))
+        assert kept.startswith(b"200\n") and not closed
+        close, closed = _raw(port, _get(target, Accept=JSON["Accept"], Connection="close"))
+        assert close.startswith(b"200\n") and closed
+        old = _get(target, Accept=JSON["Accept"]).replace(b"HTTP/1.1", b"HTTP/1.0", 1)
+        answer, closed = _raw(port, old)
+        assert answer.startswith(b"200\n") and closed
+    assert kept.endswith(body) and close.endswith(body) and answer.endswith(body)

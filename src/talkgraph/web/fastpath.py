@@ -194,6 +194,17 @@ class FastPath:
         method = environ.get("REQUEST_METHOD")
         if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST"):
             return self.inner(environ, start_response)
+        answer = self.respond(environ)
+        if answer is None:
+            return self.inner(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def respond(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The answer to a plain query (status, headers, body; the access log line written),
+        or ``None`` for the full path.  The server's loop calls it for a request that
+        :meth:`ready` found ready, and sends the answer itself."""
         prepared = environ.pop(READY, None)
         if prepared is not None:  # found by :meth:`ready` (the server's loop)
             found, started = prepared
@@ -201,19 +212,18 @@ class FastPath:
             started = time.monotonic()
             st = pin(self.app)
             try:
-                found = self._answer(environ, st, started, method == "POST")
+                found = self._answer(environ, st, started, environ["REQUEST_METHOD"] == "POST")
             finally:
                 tracker(self.app).release(st)
         if found is None:
-            return self.inner(environ, start_response)
+            return None
         status, headers, body = found
         rid = client_request_id(environ.get("HTTP_X_REQUEST_ID"))
         headers.append(("X-Request-Id", rid))
-        start_response(status, headers)
         query_string = environ.get("QUERY_STRING", "").encode("latin-1").decode()
         target = f"/sparql?{query_string}" if query_string else "/sparql"
-        log_access(method, target, int(status[:3]), started, rid)
-        return [body]
+        log_access(environ["REQUEST_METHOD"], target, int(status[:3]), started, rid)
+        return status, headers, body
 
     def ready(self, environ: dict[str, Any]) -> int | None:
         """The size of this request's answer if it needs no query run (a plain query whose
