@@ -16,12 +16,13 @@ as soon as it is read: handing it to a thread and the answer back (a lock, a wak
 through a pipe) cost more than the answer, about 80 µs of the 170 µs a cached answer cost in
 all.  For an HTTP/1.1 request that keeps its connection, the loop writes the answer itself
 (status line, headers as waitress writes them, body: one ``send``), without the WSGI task
-around it: 40 µs in all.  So cached answers come back even while every thread is busy.  Only while the
-connection's output stays in memory and far below waitress's high watermark (the loop must
-never wait for its own output); anything else goes to a thread as before.  An answer without a
-body by definition (``304``, ``204``) keeps an HTTP/1.1 connection open (waitress closed it for
-want of a ``Content-Length``).  Every answer's header goes out with the start of its body in
-one ``send`` (waitress sent each at once: two system calls and two packets per answer).
+around it: 40 µs in all.  So cached answers come back even while every thread is busy.  Only
+while the connection's output stays in memory and far below waitress's high watermark (the
+loop must never wait for its own output); anything else goes to a thread as before.  An
+answer without a body by definition (``304``, ``204``) keeps an HTTP/1.1 connection open
+(waitress closed it for want of a ``Content-Length``).  Every answer's header goes out with
+the start of its body in one ``send`` (waitress sent each at once: two system calls and two
+packets per answer).
 
 The defaults are in :data:`talkgraph.settings.SETTINGS` and can be changed with the
 application's config keys ``SERVER_THREADS``, ``SERVER_REQUEST_TIMEOUT``,
