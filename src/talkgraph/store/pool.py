@@ -48,6 +48,7 @@ from .oxigraph import Executor, Request
 from .results import QueryResult
 from .worker import (
     NO_NETNS,
+    Reply,
     Worker,
     crash_reason,
     network_isolation_allowed_off,
@@ -517,7 +518,7 @@ class WorkerPool:
         started: float,
         deadline: float,
         timeout: float,
-    ) -> tuple[str, tuple[object, ...] | None, float, float]:
+    ) -> tuple[str, Reply | None, float, float]:
         """Send ``request`` to ``worker`` (handed to ``slot``) and wait for its reply; also
         the query's cost: the CPU seconds its worker used (wall time where unknown) and the
         wall seconds it ran.
@@ -537,13 +538,13 @@ class WorkerPool:
         left = max(deadline - sent, 0.001)
         over = False  # the worker went over its memory limit while it ran
         try:
-            worker.conn.send((request, left))
+            worker.send(request, left)
             ready = False
             if slot.heavy:
                 _set_nice(worker, HEAVY_NICE)
             else:
                 while not ready and time.monotonic() < deadline:
-                    ready = worker.conn.poll(min(self.promote_after, left))
+                    ready = worker.ready(min(self.promote_after, left))
                     if ready:
                         break
                     over = self._over_memory(worker, running=True)
@@ -557,13 +558,13 @@ class WorkerPool:
                         self._release(slot, self._retire(worker))
                         return "requeue", None, spent, time.monotonic() - sent
             while not ready and not over and (rest := deadline - time.monotonic()) > 0:
-                ready = worker.conn.poll(min(_WATCH, rest))
+                ready = worker.ready(min(_WATCH, rest))
                 over = not ready and self._over_memory(worker, running=True)
             if not ready and not over:  # at the deadline: a last look
-                ready = worker.conn.poll(0)
-            reply: tuple[object, ...] | None = None
+                ready = worker.ready(0)
+            reply: Reply | None = None
             if ready:
-                reply, worker.cpu_mark = worker.conn.recv()
+                reply = worker.receive()
         except (EOFError, OSError):
             worker.join(1)
             stderr = worker.stderr()
@@ -620,14 +621,14 @@ class WorkerPool:
             self._changed.notify_all()
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
-                worker.conn.send(None)
+                worker.stop()
         for worker in workers:
             worker.join(1)
             worker.kill()
         atexit.unregister(self.close)
 
 
-def _unpack(reply: tuple[object, ...]) -> QueryResult:
+def _unpack(reply: Reply) -> QueryResult:
     tag = reply[0]
     if tag == "ok":
         assert isinstance(reply[1], QueryResult)
