@@ -394,6 +394,22 @@ class WorkerPool:
                 raise QueryAborted("the query service has been shut down")
             now = time.monotonic()
             queue = self._queues[slot.heavy]
+            if (
+                self._idle
+                and not self._queues[False]
+                and not queue
+                and self.queue_depth > 0
+                and (not slot.heavy or self._heavy_running < self.heavy_cap)
+            ):
+                # the common case, in short: a worker is free for its lane and no one waits
+                # before it, so it would be admitted (no wait) and handed that worker at once
+                slot.arrived = slot.started = now
+                slot.deadline = deadline
+                slot.worker = self._idle.pop()
+                self._running.add(slot)
+                if slot.heavy:
+                    self._heavy_running += 1
+                return slot.worker
             wait = self._expected_wait(slot, now)
 
             def late() -> str:
