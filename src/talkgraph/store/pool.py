@@ -154,9 +154,11 @@ class _Cost:
 
 class _Slot:
     """One request's hold on the pool, from admission to release: its lane, its expected run
-    time (wall seconds), when it arrived and started, and the worker handed to it."""
+    time (wall seconds), when it arrived and started, the worker handed to it, and while it
+    waits in a queue the lock its thread waits on (released once: when it is handed a worker
+    or the pool closes, so a free worker wakes the one thread it goes to, not every waiter)."""
 
-    __slots__ = ("arrived", "deadline", "estimate", "heavy", "started", "worker")
+    __slots__ = ("arrived", "deadline", "estimate", "heavy", "started", "waiter", "worker")
 
     def __init__(self, heavy: bool, estimate: float) -> None:
         self.heavy = heavy
@@ -165,6 +167,13 @@ class _Slot:
         self.deadline = math.inf
         self.started = 0.0
         self.worker: Worker | None = None
+        self.waiter: threading.Lock | None = None
+
+    def wake(self) -> None:
+        """Wake the thread waiting for this slot, if any (pool lock held)."""
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None:
+            waiter.release()
 
 
 class WorkerPool:
@@ -231,7 +240,6 @@ class WorkerPool:
         self._keys: OrderedDict[bytes, bytes] = OrderedDict()  # text digest -> cost key
         self._heavy_walls: deque[float] = deque(maxlen=_HEAVY_KEPT)
         self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
         self._closed = False
         self._all: list[Worker] = []
         self._idle: list[Worker] = []
@@ -364,7 +372,6 @@ class WorkerPool:
         (time left to its deadline minus its expected run time) is shorter than that (lock
         held)."""
         now = time.monotonic()
-        handed = False
         while self._idle:
             fast, heavy = self._queues[False], self._queues[True]
             if fast:
@@ -382,14 +389,12 @@ class WorkerPool:
             self._running.add(slot)
             if slot.heavy:
                 self._heavy_running += 1
-            handed = True
-        if handed:
-            self._changed.notify_all()
+            slot.wake()
 
     def _acquire(self, slot: _Slot, deadline: float, timeout: float) -> Worker:
         """An idle worker for ``slot``, waiting (bounded, see the class documentation)."""
         lane = "long-running query" if slot.heavy else "query"
-        with self._changed:
+        with self._lock:
             if self._closed:
                 raise QueryAborted("the query service has been shut down")
             now = time.monotonic()
@@ -433,6 +438,9 @@ class WorkerPool:
             slot.arrived, slot.deadline = now, deadline
             queue.append(slot)
             self._dispatch()
+            if slot.worker is None:
+                slot.waiter = threading.Lock()
+                slot.waiter.acquire()
             while slot.worker is None:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
@@ -442,7 +450,13 @@ class WorkerPool:
                     why = f"no {lane} worker became free within the time limit of {timeout:g} s"
                     wait = self._expected_wait(slot, time.monotonic())
                     raise busy(why, wait, timeout)
-                self._changed.wait(left)
+                waiter = slot.waiter
+                self._lock.release()
+                try:
+                    if waiter is not None:
+                        waiter.acquire(timeout=left)
+                finally:
+                    self._lock.acquire()
             return slot.worker
 
     def _promote(self, slot: _Slot) -> bool:
@@ -459,7 +473,7 @@ class WorkerPool:
     def _release(self, slot: _Slot, worker: Worker | None) -> None:
         """End ``slot``'s hold on its lane; ``worker`` (if any) becomes idle again."""
         stray = None
-        with self._changed:
+        with self._lock:
             if slot in self._running:
                 self._running.discard(slot)
                 if slot.heavy:
@@ -471,7 +485,6 @@ class WorkerPool:
                 else:
                     self._idle.append(worker)
             self._dispatch()
-            self._changed.notify_all()
         if stray is not None:
             stray.kill()
 
@@ -628,13 +641,14 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
-        with self._changed:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
             workers, self._all = self._all, []
             self._idle = []
-            self._changed.notify_all()
+            for slot in self._queues[False] + self._queues[True]:
+                slot.wake()
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
                 worker.stop()
