@@ -3,7 +3,7 @@
 pyoxigraph's ``Store.query`` has no timeout or memory cap and does not return to Python
 while it evaluates, so a runaway query can only be stopped from outside.  The store is loaded
 in the parent; workers are forked from it (sharing the loaded store copy-on-write), each with an
-address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a pipe; the parent
+address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a socket; the parent
 waits with a deadline and, when it passes, kills the worker with SIGKILL and forks a fresh one.
 A worker that dies (out of memory) is replaced the same way.  Checkout is thread-safe, so the
 web server's threads share the pool; while one query runs long the other workers keep serving.
