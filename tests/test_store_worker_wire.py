@@ -6,8 +6,11 @@ instead of reading ``/proc`` after an answer; they must be the kernel's own figu
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -98,3 +101,22 @@ def test_a_reply_carries_the_workers_own_figures(executor: Executor) -> None:
         assert worker.join(5)
     finally:
         worker.kill()
+
+
+def test_a_worker_that_died_while_idle_is_replaced_and_the_query_runs(
+    executor: Executor,
+) -> None:
+    pool = WorkerPool(executor, size=1)
+    try:
+        ask = Request("ASK { ?s ?p ?o }")
+        assert pool.run(ask, timeout=30).boolean
+        (dead,) = pool.pids()
+        os.kill(dead, signal.SIGKILL)
+        time.sleep(0.2)  # gone, and its end of the socket closed with it
+        assert pool.run(ask, timeout=30).boolean
+        (fresh,) = pool.pids()
+        assert fresh != dead
+        with pytest.raises(ChildProcessError):  # reaped by the pool
+            os.waitpid(dead, os.WNOHANG)
+    finally:
+        pool.close()

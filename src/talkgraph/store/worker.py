@@ -54,6 +54,7 @@ _OK, _FAILED = 0, 1
 _KINDS: tuple[QueryKind, ...] = ("select", "ask", "graph")
 _FORMATS = ("json", "xml", "csv", "tsv", "turtle", "nt", "jsonld")
 _CHUNK = 1 << 16  # bytes asked for by the first read of a frame
+_NO_SIGNAL = getattr(socket, "MSG_NOSIGNAL", 0)
 #: A reply from the worker: ``("ok", QueryResult)``, ``("syntax", message, line, column,
 #: excerpt)`` or ``("error", class name, message)``.
 Reply = tuple[object, ...]
@@ -212,13 +213,14 @@ class _Frames:
 
 
 def _send(sock: socket.socket, head: bytes, body: bytes = b"") -> None:
-    """Write one frame (its length first, which ``head`` must not include)."""
+    """Write one frame (its length first, which ``head`` must not include); a closed other
+    end is an :class:`OSError` (``EPIPE``), never a ``SIGPIPE``."""
     length = _LENGTH.pack(len(head) + len(body))
     if len(body) <= _CHUNK:  # one system call
-        sock.sendall(length + head + body)
+        sock.sendall(length + head + body, _NO_SIGNAL)
     else:  # no copy of a large answer
-        sock.sendall(length + head)
-        sock.sendall(body)
+        sock.sendall(length + head, _NO_SIGNAL)
+        sock.sendall(body, _NO_SIGNAL)
 
 
 def _open_statm() -> int:
