@@ -246,15 +246,14 @@ def _reply(sock: socket.socket, reply: Reply, statm: int) -> None:
     ticks), minor page faults and address space size now."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime
-    if reply[0] == "ok":
-        result = cast(QueryResult, reply[1])
-        with contextlib.suppress(ValueError):  # else pickled, below
-            answer = _ANSWER.pack(
-                _KINDS.index(result.kind), _FORMATS.index(result.format), result.count
-            )
-            head = _REPLY.pack(_OK, cpu, usage.ru_minflt, _size(statm)) + answer
-            _send(sock, head, result.data)
-            return
+    result = reply[1] if reply[0] == "ok" else None
+    if isinstance(result, QueryResult) and result.kind in _KINDS and result.format in _FORMATS:
+        answer = _ANSWER.pack(
+            _KINDS.index(result.kind), _FORMATS.index(result.format), result.count
+        )
+        head = _REPLY.pack(_OK, cpu, usage.ru_minflt, _size(statm)) + answer
+        _send(sock, head, result.data)
+        return
     head = _REPLY.pack(_FAILED, cpu, usage.ru_minflt, _size(statm))
     _send(sock, head, pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
 
