@@ -35,7 +35,7 @@ _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Request:
-    """One query and how to run it; picklable, it is sent to a worker process."""
+    """One query and how to run it (sent to a worker process: see :mod:`.worker`)."""
 
     sparql: str
     default_graph_uris: tuple[str, ...] = ()

@@ -3,7 +3,7 @@
 pyoxigraph's ``Store.query`` has no timeout or memory cap and does not return to Python
 while it evaluates, so a runaway query can only be stopped from outside.  The store is loaded
 in the parent; workers are forked from it (sharing the loaded store copy-on-write), each with an
-address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a pipe; the parent
+address-space limit (``RLIMIT_AS``).  A query is sent to an idle worker over a socket; the parent
 waits with a deadline and, when it passes, kills the worker with SIGKILL and forks a fresh one.
 A worker that dies (out of memory) is replaced the same way.  Checkout is thread-safe, so the
 web server's threads share the pool; while one query runs long the other workers keep serving.
@@ -48,6 +48,7 @@ from .oxigraph import Executor, Request
 from .results import QueryResult
 from .worker import (
     NO_NETNS,
+    Reply,
     Worker,
     crash_reason,
     network_isolation_allowed_off,
@@ -153,9 +154,11 @@ class _Cost:
 
 class _Slot:
     """One request's hold on the pool, from admission to release: its lane, its expected run
-    time (wall seconds), when it arrived and started, and the worker handed to it."""
+    time (wall seconds), when it arrived and started, the worker handed to it, and while it
+    waits in a queue the lock its thread waits on (released once: when it is handed a worker
+    or the pool closes, so a free worker wakes the one thread it goes to, not every waiter)."""
 
-    __slots__ = ("arrived", "deadline", "estimate", "heavy", "started", "worker")
+    __slots__ = ("arrived", "deadline", "estimate", "heavy", "started", "waiter", "worker")
 
     def __init__(self, heavy: bool, estimate: float) -> None:
         self.heavy = heavy
@@ -164,6 +167,13 @@ class _Slot:
         self.deadline = math.inf
         self.started = 0.0
         self.worker: Worker | None = None
+        self.waiter: threading.Lock | None = None
+
+    def wake(self) -> None:
+        """Wake the thread waiting for this slot, if any (pool lock held)."""
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None:
+            waiter.release()
 
 
 class WorkerPool:
@@ -230,7 +240,6 @@ class WorkerPool:
         self._keys: OrderedDict[bytes, bytes] = OrderedDict()  # text digest -> cost key
         self._heavy_walls: deque[float] = deque(maxlen=_HEAVY_KEPT)
         self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
         self._closed = False
         self._all: list[Worker] = []
         self._idle: list[Worker] = []
@@ -363,7 +372,6 @@ class WorkerPool:
         (time left to its deadline minus its expected run time) is shorter than that (lock
         held)."""
         now = time.monotonic()
-        handed = False
         while self._idle:
             fast, heavy = self._queues[False], self._queues[True]
             if fast:
@@ -381,18 +389,32 @@ class WorkerPool:
             self._running.add(slot)
             if slot.heavy:
                 self._heavy_running += 1
-            handed = True
-        if handed:
-            self._changed.notify_all()
+            slot.wake()
 
     def _acquire(self, slot: _Slot, deadline: float, timeout: float) -> Worker:
         """An idle worker for ``slot``, waiting (bounded, see the class documentation)."""
         lane = "long-running query" if slot.heavy else "query"
-        with self._changed:
+        with self._lock:
             if self._closed:
                 raise QueryAborted("the query service has been shut down")
             now = time.monotonic()
             queue = self._queues[slot.heavy]
+            if (
+                self._idle
+                and not self._queues[False]
+                and not queue
+                and self.queue_depth > 0
+                and (not slot.heavy or self._heavy_running < self.heavy_cap)
+            ):
+                # the common case, in short: a worker is free for its lane and no one waits
+                # before it, so it would be admitted (no wait) and handed that worker at once
+                slot.arrived = slot.started = now
+                slot.deadline = deadline
+                slot.worker = self._idle.pop()
+                self._running.add(slot)
+                if slot.heavy:
+                    self._heavy_running += 1
+                return slot.worker
             wait = self._expected_wait(slot, now)
 
             def late() -> str:
@@ -416,6 +438,9 @@ class WorkerPool:
             slot.arrived, slot.deadline = now, deadline
             queue.append(slot)
             self._dispatch()
+            if slot.worker is None:
+                slot.waiter = threading.Lock()
+                slot.waiter.acquire()
             while slot.worker is None:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
@@ -425,7 +450,13 @@ class WorkerPool:
                     why = f"no {lane} worker became free within the time limit of {timeout:g} s"
                     wait = self._expected_wait(slot, time.monotonic())
                     raise busy(why, wait, timeout)
-                self._changed.wait(left)
+                waiter = slot.waiter
+                self._lock.release()
+                try:
+                    if waiter is not None:
+                        waiter.acquire(timeout=left)
+                finally:
+                    self._lock.acquire()
             return slot.worker
 
     def _promote(self, slot: _Slot) -> bool:
@@ -442,7 +473,7 @@ class WorkerPool:
     def _release(self, slot: _Slot, worker: Worker | None) -> None:
         """End ``slot``'s hold on its lane; ``worker`` (if any) becomes idle again."""
         stray = None
-        with self._changed:
+        with self._lock:
             if slot in self._running:
                 self._running.discard(slot)
                 if slot.heavy:
@@ -454,7 +485,6 @@ class WorkerPool:
                 else:
                     self._idle.append(worker)
             self._dispatch()
-            self._changed.notify_all()
         if stray is not None:
             stray.kill()
 
@@ -517,7 +547,7 @@ class WorkerPool:
         started: float,
         deadline: float,
         timeout: float,
-    ) -> tuple[str, tuple[object, ...] | None, float, float]:
+    ) -> tuple[str, Reply | None, float, float]:
         """Send ``request`` to ``worker`` (handed to ``slot``) and wait for its reply; also
         the query's cost: the CPU seconds its worker used (wall time where unknown) and the
         wall seconds it ran.
@@ -537,13 +567,13 @@ class WorkerPool:
         left = max(deadline - sent, 0.001)
         over = False  # the worker went over its memory limit while it ran
         try:
-            worker.conn.send((request, left))
+            worker.send(request, left)
             ready = False
             if slot.heavy:
                 _set_nice(worker, HEAVY_NICE)
             else:
                 while not ready and time.monotonic() < deadline:
-                    ready = worker.conn.poll(min(self.promote_after, left))
+                    ready = worker.ready(min(self.promote_after, left))
                     if ready:
                         break
                     over = self._over_memory(worker, running=True)
@@ -557,13 +587,13 @@ class WorkerPool:
                         self._release(slot, self._retire(worker))
                         return "requeue", None, spent, time.monotonic() - sent
             while not ready and not over and (rest := deadline - time.monotonic()) > 0:
-                ready = worker.conn.poll(min(_WATCH, rest))
+                ready = worker.ready(min(_WATCH, rest))
                 over = not ready and self._over_memory(worker, running=True)
             if not ready and not over:  # at the deadline: a last look
-                ready = worker.conn.poll(0)
-            reply: tuple[object, ...] | None = None
+                ready = worker.ready(0)
+            reply: Reply | None = None
             if ready:
-                reply, worker.cpu_mark = worker.conn.recv()
+                reply = worker.receive()
         except (EOFError, OSError):
             worker.join(1)
             stderr = worker.stderr()
@@ -611,23 +641,24 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
-        with self._changed:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
             workers, self._all = self._all, []
             self._idle = []
-            self._changed.notify_all()
+            for slot in self._queues[False] + self._queues[True]:
+                slot.wake()
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
-                worker.conn.send(None)
+                worker.stop()
         for worker in workers:
             worker.join(1)
             worker.kill()
         atexit.unregister(self.close)
 
 
-def _unpack(reply: tuple[object, ...]) -> QueryResult:
+def _unpack(reply: Reply) -> QueryResult:
     tag = reply[0]
     if tag == "ok":
         assert isinstance(reply[1], QueryResult)
