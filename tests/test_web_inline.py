@@ -104,6 +104,30 @@ def _post(form: dict[str, str]) -> bytes:
     return head.encode() + body
 
 
+class _Kept:
+    """A socket's buffered stream that a finished reply must not close (the next reply on the
+    connection is read from it)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def close(self) -> None:
+        pass
+
+    def makefile(self, *args: Any, **kwargs: Any) -> Any:  # (as a socket, for http.client)
+        return self
+
+
+def _reply(stream: Any) -> http.client.HTTPResponse:
+    """The next reply read from ``stream``, its head parsed."""
+    reply = http.client.HTTPResponse(_Kept(stream))  # type: ignore[arg-type]
+    reply.begin()
+    return reply
+
+
 def _replies(port: int, data: bytes, count: int) -> list[tuple[int, Message, bytes]]:
     """Send ``data`` (several requests) at once on one connection; read ``count`` replies."""
     with (
@@ -112,21 +136,9 @@ def _replies(port: int, data: bytes, count: int) -> list[tuple[int, Message, byt
     ):
         sock.sendall(data)
 
-        class _Stream:  # the one buffered stream, which a finished reply must not close
-            def __getattr__(self, name: str) -> Any:
-                return getattr(stream, name)
-
-            def close(self) -> None:
-                pass
-
-        class _Sock:  # http.client reads each reply from that stream
-            def makefile(self, *args: Any, **kwargs: Any) -> Any:
-                return _Stream()
-
         replies = []
         for _ in range(count):
-            reply = http.client.HTTPResponse(_Sock())  # type: ignore[arg-type]
-            reply.begin()
+            reply = _reply(stream)
             replies.append((reply.status, reply.msg, reply.read()))
         return replies
 
@@ -213,8 +225,7 @@ def _raw(port: int, data: bytes) -> tuple[bytes, bool]:
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(data)
         with sock.makefile("rb") as stream:
-            reply = http.client.HTTPResponse(_OneStream(stream))  # type: ignore[arg-type]
-            reply.begin()
+            reply = _reply(stream)
             body = reply.read()
             head = f"{reply.status}\n" + "".join(
                 f"{k}: {v}\n" for k, v in reply.msg.items() if k not in ("Date", "X-Request-Id")
@@ -225,14 +236,6 @@ def _raw(port: int, data: bytes) -> tuple[bytes, bool]:
             except TimeoutError:
                 closed = False
     return head.encode() + body, closed
-
-
-class _OneStream:
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-
-    def makefile(self, *args: Any, **kwargs: Any) -> Any:
-        return self.stream
 
 
 @pytest.mark.parametrize("revalidate", [False, True])
@@ -249,9 +252,12 @@ def test_the_loop_sends_what_a_thread_sends(app: Flask, revalidate: bool) -> Non
         if revalidate:
             etag = fetch(sparql_url(base, query), headers=JSON).headers["Etag"]
             headers["If-None-Match"] = etag
+            kept = app.config.get("ANSWER_CACHE_BYTES")
             app.config["ANSWER_CACHE_BYTES"] = 0  # so a thread answers the 304 ...
-            by_thread, closed = _raw(port, _get(target, **headers))
-            app.config["ANSWER_CACHE_BYTES"] = 64 * 1024 * 1024
+            try:
+                by_thread, closed = _raw(port, _get(target, **headers))
+            finally:
+                app.config["ANSWER_CACHE_BYTES"] = kept
             assert by_thread.startswith(b"304\n") and not closed
             first = by_thread
         again, closed = _raw(port, _get(target, **headers))  # from the cache, by the loop

@@ -82,8 +82,11 @@ class LoopChannel(HTTPChannel):  # type: ignore[misc]
     inline = False  # the first request in ``requests`` is to be served in the loop
     current_outbuf_count: int  # (waitress's)
 
+    def __init__(self, server: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(server, *args, **kwargs)
+        server.loop_thread = threading.get_ident()  # a connection is accepted in the loop
+
     def received(self, data: bytes) -> bool:
-        self.server.loop_thread = threading.get_ident()  # received() runs in the loop only
         result = bool(super().received(data))
         if self.inline:
             self._serve_inline()
